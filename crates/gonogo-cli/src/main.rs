@@ -1,0 +1,288 @@
+//! The `gonogo` binary: parses arguments, reads files, prints what gonogo-core returns.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use gonogo_core::report::{self, Source, Style};
+use gonogo_core::{PastReview, ReviewError};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "gonogo",
+    version,
+    about = "Deployment readiness reviews you can check, gate on, watch and run the meeting on.",
+    long_about = "gonogo holds a release's readiness review (review.yaml) against the go / no-go meeting's rules:\n\
+                  named rollback triggers, a single accepted on-call owner, dashboards verified live, every\n\
+                  checklist item ready or covered by a decision condition.",
+    after_help = "Start with:\n  gonogo init --service reports --version v2.14.0 > review.yaml\n  gonogo check review.yaml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a review against the meeting's rules and print the verdict.
+    #[command(after_help = "Exit codes: 0 go or go_with_conditions, 1 no_go, 2 the file is not a valid review.\n\n\
+        Examples:\n  gonogo check review.yaml\n  gonogo check review.yaml --format json | jq .verdict\n  \
+        gonogo check review.yaml --require-decision --history reviews/   # a pipeline gate")]
+    Check {
+        /// The review file (`-` reads standard input).
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also require a recorded decision whose outcome is `go` (exit 1 otherwise).
+        #[arg(long)]
+        require_decision: bool,
+        /// A folder of the service's earlier review files, for `on-call-not-rotated`.
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+        /// Colour: auto (only on a terminal, and not when NO_COLOR is set), always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Render the meeting document (the seed's sections, verdict banner, open blockers).
+    #[command(after_help = "Examples:\n  gonogo render review.yaml --format markdown > REVIEW.md\n  \
+        gonogo render review.yaml --format html > review.html   # one self-contained file that prints well")]
+    Render {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+        format: DocFormat,
+        /// A folder of earlier reviews, as for `check`.
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+    },
+    /// Print a commented review.yaml skeleton to fill in.
+    #[command(after_help = "Example:\n  gonogo init --service reports --version v2.14.0 > review.yaml")]
+    Init {
+        #[arg(long, default_value = "my-service")]
+        service: String,
+        #[arg(long, default_value = "v0.1.0")]
+        version: String,
+        /// Write to this file instead of standard output (refuses to overwrite).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the review file (for editors).
+    #[command(after_help = "Example:\n  gonogo schema > gonogo.schema.json\n  \
+        # then, in VS Code's YAML extension: # yaml-language-server: $schema=gonogo.schema.json")]
+    Schema,
+    /// Export triggers as Prometheus alerting rules or an Argo Rollouts AnalysisTemplate, or
+    /// follow-ups as an iCalendar file.
+    #[command(
+        after_help = "Examples:\n  gonogo export review.yaml --to prometheus-rules > rules.yml && promtool check rules rules.yml\n  \
+        gonogo export review.yaml --to argo-analysis > analysis.yaml\n  gonogo export review.yaml --to ics > review.ics"
+    )]
+    Export {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        to: ExportTo,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DocFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportTo {
+    PrometheusRules,
+    ArgoAnalysis,
+    Ics,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads a review file whole, refusing oversized ones before reading them.
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(gonogo_core::MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        return Ok(buf);
+    }
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.is_dir() {
+        bail!("{} is a folder, not a review file", path.display());
+    }
+    if meta.len() > gonogo_core::MAX_FILE_BYTES as u64 {
+        bail!("{}: the file is {} bytes; gonogo reads review files up to 16 MiB", path.display(), meta.len());
+    }
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" { "<stdin>".into() } else { path.display().to_string() }
+}
+
+/// Prints why the file is not a review and returns exit code 2.
+fn invalid(name: &str, bytes: &[u8], err: &ReviewError, json: bool) -> u8 {
+    let diags = err.diagnostics();
+    if json {
+        println!("{}", report::json_errors(name, &diags));
+    } else {
+        let text = String::from_utf8_lossy(bytes);
+        let src = Source::new(name, &text);
+        eprint!("{}", report::human_errors(&diags, &src, stderr_style(Color::Auto)));
+    }
+    2
+}
+
+fn stderr_style(c: Color) -> Style {
+    style_for(c, std::io::stderr().is_terminal())
+}
+
+fn style_for(c: Color, tty: bool) -> Style {
+    let color = match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Style { color }
+}
+
+/// Reads every review in `dir` for `on-call-not-rotated`.
+fn load_history(dir: &Path) -> Result<Vec<PastReview>> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading history folder {}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    for p in paths {
+        let bytes = read_file(&p)?;
+        match gonogo_core::parse_bytes(&bytes) {
+            Ok(r) => out
+                .push(PastReview::of(&r, p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())),
+            Err(e) => {
+                let first = e.diagnostics().into_iter().next();
+                let at = first.map(|d| format!(":{}:{}: {}", d.line, d.column, d.message)).unwrap_or_default();
+                bail!("history file {}{at} is not a valid review", p.display());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Check { file, format, require_decision, history, color } => {
+            let name = display_name(&file);
+            let bytes = read_file(&file)?;
+            let history = history.as_deref().map(load_history).transpose()?.unwrap_or_default();
+            let (review, rep) = match gonogo_core::check(&bytes, &history) {
+                Ok(x) => x,
+                Err(e) => return Ok(invalid(&name, &bytes, &e, matches!(format, Format::Json | Format::Sarif))),
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let out = match format {
+                Format::Human => {
+                    let src = Source::new(&name, &text);
+                    report::human(&review, &rep, &src, style_for(color, std::io::stdout().is_terminal()))
+                }
+                Format::Json => rep.to_json() + "\n",
+                Format::Sarif => report::sarif(&review, &rep, &name) + "\n",
+                Format::Markdown => report::markdown(&review, &rep, &name),
+            };
+            stdout.write_all(out.as_bytes())?;
+            let mut code = rep.verdict.exit_code() as u8;
+            if require_decision && review.outcome() != Some(gonogo_core::model::Outcome::Go) {
+                let got = review.outcome().map(|o| o.as_str()).unwrap_or("none");
+                eprintln!("--require-decision: the recorded decision is `{got}`, not `go`");
+                code = 1;
+            }
+            Ok(code)
+        }
+        Command::Render { file, format, history } => {
+            let name = display_name(&file);
+            let bytes = read_file(&file)?;
+            let history = history.as_deref().map(load_history).transpose()?.unwrap_or_default();
+            let (review, rep) = match gonogo_core::check(&bytes, &history) {
+                Ok(x) => x,
+                Err(e) => return Ok(invalid(&name, &bytes, &e, false)),
+            };
+            let out = match format {
+                DocFormat::Markdown => gonogo_core::render::markdown(&review, &rep),
+                DocFormat::Html => gonogo_core::render::html(&review, &rep),
+            };
+            stdout.write_all(out.as_bytes())?;
+            Ok(0)
+        }
+        Command::Init { service, version, output } => {
+            let text = gonogo_core::skeleton::skeleton(&service, &version);
+            match output {
+                None => stdout.write_all(text.as_bytes())?,
+                Some(p) => {
+                    let mut f =
+                        std::fs::OpenOptions::new().write(true).create_new(true).open(&p).with_context(|| {
+                            format!("creating {} (gonogo init never overwrites a file)", p.display())
+                        })?;
+                    f.write_all(text.as_bytes()).with_context(|| format!("writing {}", p.display()))?;
+                    eprintln!("wrote {}; next: fill it in, then `gonogo check {}`", p.display(), p.display());
+                }
+            }
+            Ok(0)
+        }
+        Command::Schema => {
+            stdout.write_all(gonogo_core::schema::schema_json().as_bytes())?;
+            stdout.write_all(b"\n")?;
+            Ok(0)
+        }
+        Command::Export { file, to } => {
+            let name = display_name(&file);
+            let bytes = read_file(&file)?;
+            let review = match gonogo_core::parse_bytes(&bytes) {
+                Ok(r) => r,
+                Err(e) => return Ok(invalid(&name, &bytes, &e, false)),
+            };
+            let out = match to {
+                ExportTo::PrometheusRules => gonogo_core::export::prometheus_rules(&review),
+                ExportTo::ArgoAnalysis => gonogo_core::export::argo_analysis(&review),
+                ExportTo::Ics => gonogo_core::export::ics(&review),
+            };
+            match out {
+                Ok(text) => {
+                    stdout.write_all(text.as_bytes())?;
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("error: {name}: {e}");
+                    Ok(2)
+                }
+            }
+        }
+    }
+}

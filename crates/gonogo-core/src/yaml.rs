@@ -1,0 +1,230 @@
+//! A YAML document as a tree of nodes that remember where they stand in the source.
+//!
+//! The review decoder works on this tree rather than on serde so that it can report every
+//! problem of a file in one run, keep scalars exactly as written (`version: 2.10` stays
+//! "2.10"), and point each finding at the line and column of the value.
+
+use crate::diag::{Diagnostic, Pos};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Guards against alias bombs ("billion laughs"): no review needs this many nodes.
+const MAX_NODES: usize = 2_000_000;
+/// Guards against stack exhaustion on pathological nesting.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// The scalar's text, and whether it was written plain (only plain scalars can be
+    /// `null`, booleans or numbers).
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub at: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_at: Pos,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn kind(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Scalar { .. } => "a scalar",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+fn pos(span: &Span) -> Pos {
+    let len =
+        if span.end.line() == span.start.line() { span.end.col().saturating_sub(span.start.col()).max(1) } else { 1 };
+    Pos { line: span.start.line() as u32, column: span.start.col() as u32 + 1, len: len as u32 }
+}
+
+fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Parses one YAML document. A syntax error stops the parse (what follows one is
+/// unreliable) and no tree is returned; structural problems such as duplicate keys are
+/// collected beside the tree, so that the decoder can report its own problems too.
+pub fn parse(src: &str) -> (Option<Node>, Vec<Diagnostic>) {
+    let mut b =
+        Builder { parser: Parser::new_from_str(src), anchors: HashMap::new(), nodes: 0, errors: Vec::new(), src };
+    match b.document() {
+        Ok(node) => (Some(node), b.errors),
+        Err(e) => {
+            b.errors.push(e);
+            (None, b.errors)
+        }
+    }
+}
+
+struct Builder<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    errors: Vec<Diagnostic>,
+    src: &'a str,
+}
+
+impl<'a> Builder<'a> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), Diagnostic> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => {
+                let m = e.marker();
+                let mut d = Diagnostic::new(
+                    format!("invalid YAML: {}", e.info()),
+                    Pos { line: m.line() as u32, column: m.col() as u32 + 1, len: 1 },
+                );
+                if let Some(line) = self.src.lines().nth(m.line().saturating_sub(1)) {
+                    if line.contains(": @") || line.trim_start().starts_with("- @") {
+                        d = d.with_hint("a handle must be quoted in YAML: write \"@name\", not @name");
+                    }
+                }
+                Err(d)
+            }
+            None => Err(Diagnostic::new("unexpected end of YAML", Pos::START)),
+        }
+    }
+
+    fn document(&mut self) -> Result<Node, Diagnostic> {
+        let mut root = None;
+        loop {
+            let (ev, span) = self.next()?;
+            match ev {
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+                Event::DocumentStart(_) => {
+                    if root.is_some() {
+                        return Err(Diagnostic::new(
+                            "a review file holds one YAML document; a second one starts here",
+                            pos(&span),
+                        ));
+                    }
+                    root = Some(self.node(0)?);
+                }
+                Event::StreamEnd => break,
+                _ => return Err(Diagnostic::new("unexpected YAML event", pos(&span))),
+            }
+        }
+        root.ok_or_else(|| Diagnostic::new("the file is empty", Pos::START))
+    }
+
+    fn count(&mut self, at: Pos) -> Result<(), Diagnostic> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::new(format!("the document has more than {MAX_NODES} nodes (aliases expand)"), at));
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, depth: usize) -> Result<Node, Diagnostic> {
+        let (ev, span) = self.next()?;
+        self.node_from(ev, span, depth)
+    }
+
+    fn node_from(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Node, Diagnostic> {
+        let at = pos(&span);
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::new(format!("nesting deeper than {MAX_DEPTH} levels"), at));
+        }
+        self.count(at)?;
+        match ev {
+            Event::Scalar(text, style, anchor, _tag) => {
+                let plain = style == ScalarStyle::Plain;
+                let value = if plain && is_null(&text) {
+                    Value::Null
+                } else {
+                    Value::Scalar { text: text.into_owned(), plain }
+                };
+                let node = Node { value, at };
+                self.remember(anchor, &node);
+                Ok(node)
+            }
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(n) => {
+                    let n = n.clone();
+                    self.nodes += approx_size(&n);
+                    self.count(at)?;
+                    Ok(Node { value: n.value, at })
+                }
+                None => Err(Diagnostic::new("alias to an unknown anchor", at)),
+            },
+            Event::SequenceStart(anchor, _) => {
+                let mut items = Vec::new();
+                loop {
+                    let (ev, span) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node_from(ev, span, depth + 1)?);
+                }
+                let node = Node { value: Value::Seq(items), at };
+                self.remember(anchor, &node);
+                Ok(node)
+            }
+            Event::MappingStart(anchor, _) => {
+                let mut entries: Vec<Entry> = Vec::new();
+                loop {
+                    let (ev, span) = self.next()?;
+                    if matches!(ev, Event::MappingEnd) {
+                        break;
+                    }
+                    let key = self.node_from(ev, span, depth + 1)?;
+                    let value = self.node(depth + 1)?;
+                    let key_text = match key.value {
+                        Value::Scalar { text, .. } => text,
+                        Value::Null => String::new(),
+                        _ => {
+                            self.errors
+                                .push(Diagnostic::new("a key must be a plain word, not a list or mapping", key.at));
+                            continue;
+                        }
+                    };
+                    if let Some(first) = entries.iter().find(|e| e.key == key_text) {
+                        self.errors.push(Diagnostic::new(
+                            format!("duplicate key `{key_text}` (first set on line {})", first.key_at.line),
+                            key.at,
+                        ));
+                        continue;
+                    }
+                    entries.push(Entry { key: key_text, key_at: key.at, value });
+                }
+                let node = Node { value: Value::Map(entries), at };
+                self.remember(anchor, &node);
+                Ok(node)
+            }
+            _ => Err(Diagnostic::new("unexpected YAML event", at)),
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+}
+
+fn approx_size(n: &Node) -> usize {
+    match &n.value {
+        Value::Seq(items) => 1 + items.iter().map(approx_size).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|e| 1 + approx_size(&e.value)).sum::<usize>(),
+        _ => 1,
+    }
+}
