@@ -41,6 +41,9 @@ impl<'n> Obj<'n> {
     fn key_at(&self, key: &str) -> Pos {
         self.entries.iter().find(|e| e.key == key).map(|e| e.key_at).unwrap_or(self.at)
     }
+    fn keys(&self) -> Keys {
+        Keys { at: self.at, keys: self.entries.iter().map(|e| (e.key.clone(), e.key_at)).collect() }
+    }
     fn path(&self, key: &str) -> String {
         if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
     }
@@ -361,6 +364,7 @@ impl Decoder {
         let service = self.f_req_str(&o, "service");
         let version = self.f_req_str(&o, "version");
         let r = Release {
+            keys: o.keys(),
             at: n.at,
             service: service.clone().unwrap_or_default_s(),
             version: version.clone().unwrap_or_default_s(),
@@ -406,7 +410,7 @@ impl Decoder {
         let owner = self.f_str(&o, "owner");
         let notes = self.f_str(&o, "notes");
         let link = self.f_str(&o, "link");
-        Some(ChecklistItem { at: n.at, item: item?, status, owner, notes, link })
+        Some(ChecklistItem { keys: o.keys(), at: n.at, item: item?, status, owner, notes, link })
     }
 
     fn testing(&mut self, n: &Node) -> Option<Testing> {
@@ -414,6 +418,7 @@ impl Decoder {
         let qa_signoff = o.get("qa_signoff").and_then(|q| {
             let qo = self.obj(q, "testing.qa_signoff", &["by", "at", "link"])?;
             Some(QaSignoff {
+                keys: qo.keys(),
                 at_pos: q.at,
                 by: self.f_str(&qo, "by"),
                 at: self.f_when(&qo, "at"),
@@ -453,6 +458,7 @@ impl Decoder {
         let regression = o.get("regression").and_then(|r| {
             let ro = self.obj(r, "testing.regression", &["total", "passed", "failed", "preexisting"])?;
             Some(Regression {
+                keys: ro.keys(),
                 at: r.at,
                 total: self.f_count(&ro, "total"),
                 passed: self.f_count(&ro, "passed"),
@@ -468,7 +474,7 @@ impl Decoder {
                 notes: self.f_str(&lo, "notes"),
             })
         });
-        Some(Testing { qa_signoff, known_issues, regression, load_test })
+        Some(Testing { keys: o.keys(), qa_signoff, known_issues, regression, load_test })
     }
 
     fn rollback(&mut self, n: &Node) -> Option<Rollback> {
@@ -539,6 +545,7 @@ impl Decoder {
             }
         }
         Some(Rollback {
+            keys: o.keys(),
             tested_in_staging,
             triggers,
             triggers_at: o.key_at("triggers"),
@@ -642,6 +649,7 @@ impl Decoder {
     fn on_call(&mut self, n: &Node) -> Option<OnCall> {
         let o = self.obj(n, "on_call", &["primary", "secondary", "accepted", "window"])?;
         Some(OnCall {
+            keys: o.keys(),
             primary: self.f_str(&o, "primary"),
             secondary: self.f_str(&o, "secondary"),
             accepted: self.f_bool(&o, "accepted"),
@@ -668,6 +676,7 @@ impl Decoder {
                 (None, None) => None,
             };
             Some(MonitorAlert {
+                keys: ao.keys(),
                 at: a.at,
                 threshold,
                 for_: self.f_dur(&ao, "for"),
@@ -676,6 +685,7 @@ impl Decoder {
             })
         });
         Some(Monitor {
+            keys: o.keys(),
             at: n.at,
             metric: metric?,
             dashboard: self.f_str(&o, "dashboard"),
@@ -695,6 +705,7 @@ impl Decoder {
             let path = idx("decision.conditions", i);
             if let Value::Scalar { text, .. } = &c.value {
                 conditions.push(Condition {
+                    keys: Keys { at: c.at, keys: Vec::new() },
                     at: c.at,
                     text: S::new(text.clone(), c.at),
                     owner: None,
@@ -707,6 +718,7 @@ impl Decoder {
             let Some(co) = self.obj(c, &path, &["text", "owner", "due", "covers", "met"]) else { continue };
             let text = self.f_req_str(&co, "text");
             let cond = Condition {
+                keys: co.keys(),
                 at: c.at,
                 text: text.clone().unwrap_or_default_s(),
                 owner: self.f_str(&co, "owner"),
@@ -719,6 +731,7 @@ impl Decoder {
             }
         }
         Some(Decision {
+            keys: o.keys(),
             outcome,
             by: self.f_str(&o, "by"),
             signoffs: self.strings(o.get("signoffs"), "decision.signoffs"),
@@ -737,7 +750,7 @@ impl Decoder {
         let due = self.f_when(&o, "due");
         let status =
             o.get("status").and_then(|s| self.choice(s, &o.path("status"), ItemStatus::NAMES, ItemStatus::parse));
-        Some(ActionItem { at: n.at, owner, action: action?, due, status })
+        Some(ActionItem { keys: o.keys(), at: n.at, owner, action: action?, due, status })
     }
 
     fn follow_up(&mut self, n: &Node) -> Option<FollowUp> {

@@ -27,6 +27,24 @@ impl<T> std::ops::Deref for Spanned<T> {
 
 pub type S<T> = Spanned<T>;
 
+/// Where each key of a mapping is written, so that a finding about a blank or missing value
+/// can point at its key (`tag:` with nothing after it) rather than at the section.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keys {
+    /// The mapping itself, for keys that are not written at all.
+    pub at: Pos,
+    pub keys: Vec<(String, Pos)>,
+}
+
+impl Keys {
+    pub fn at(&self, key: &str) -> Pos {
+        self.get(key).unwrap_or(self.at)
+    }
+    pub fn get(&self, key: &str) -> Option<Pos> {
+        self.keys.iter().find(|(k, _)| k == key).map(|(_, p)| *p)
+    }
+}
+
 /// A point in time as reviews write it: a full RFC 3339 timestamp or a bare date.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum When {
@@ -160,6 +178,7 @@ pub struct Review {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Release {
+    pub keys: Keys,
     pub at: Pos,
     pub service: S<String>,
     pub version: S<String>,
@@ -185,6 +204,7 @@ pub struct Meeting {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChecklistItem {
+    pub keys: Keys,
     pub at: Pos,
     pub item: S<String>,
     pub status: Option<S<Status>>,
@@ -201,6 +221,7 @@ impl ChecklistItem {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Testing {
+    pub keys: Keys,
     pub qa_signoff: Option<QaSignoff>,
     pub known_issues: Vec<KnownIssue>,
     pub regression: Option<Regression>,
@@ -209,6 +230,7 @@ pub struct Testing {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QaSignoff {
+    pub keys: Keys,
     pub at_pos: Pos,
     pub by: Option<S<String>>,
     pub at: Option<S<When>>,
@@ -228,6 +250,7 @@ pub struct KnownIssue {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Regression {
+    pub keys: Keys,
     pub at: Pos,
     pub total: Option<S<u64>>,
     pub passed: Option<S<u64>>,
@@ -338,6 +361,7 @@ pub struct Action {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rollback {
+    pub keys: Keys,
     pub tested_in_staging: Option<S<Status>>,
     pub triggers: Vec<Trigger>,
     pub triggers_at: Pos,
@@ -355,6 +379,7 @@ pub struct Window {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnCall {
+    pub keys: Keys,
     pub primary: Option<S<String>>,
     pub secondary: Option<S<String>>,
     pub accepted: Option<S<bool>>,
@@ -363,6 +388,7 @@ pub struct OnCall {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitorAlert {
+    pub keys: Keys,
     pub at: Pos,
     pub threshold: Option<S<Threshold>>,
     pub for_: Option<S<Duration>>,
@@ -372,6 +398,7 @@ pub struct MonitorAlert {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Monitor {
+    pub keys: Keys,
     pub at: Pos,
     pub metric: S<String>,
     pub dashboard: Option<S<String>>,
@@ -383,6 +410,7 @@ pub struct Monitor {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
+    pub keys: Keys,
     pub at: Pos,
     pub text: S<String>,
     pub owner: Option<S<String>>,
@@ -393,6 +421,7 @@ pub struct Condition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    pub keys: Keys,
     pub outcome: Option<S<Outcome>>,
     pub by: Option<S<String>>,
     pub signoffs: Vec<S<String>>,
@@ -404,6 +433,7 @@ pub struct Decision {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionItem {
+    pub keys: Keys,
     pub at: Pos,
     pub owner: Option<S<String>>,
     pub action: S<String>,

@@ -306,7 +306,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         if !matches!(st, Status::Done | Status::NotApplicable) {
             let (at, path) = match &c.status {
                 Some(s) => (s.at, format!("checklist[{i}].status")),
-                None => (c.item.at, format!("checklist[{i}].status")),
+                None => (c.keys.get("status").unwrap_or(c.item.at), format!("checklist[{i}].status")),
             };
             let owner = c.owner.as_ref().map(|o| format!(" (owner {})", o.value)).unwrap_or_default();
             let notes = c.notes.as_ref().map(|n| format!(": {}", n.value)).unwrap_or_default();
@@ -328,12 +328,17 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         Some(t) => {
             match &t.qa_signoff {
                 None => {
-                    o.push("qa-signoff-missing", r.testing_at, "testing.qa_signoff", "no QA sign-off is recorded");
+                    o.push(
+                        "qa-signoff-missing",
+                        t.keys.at("qa_signoff"),
+                        "testing.qa_signoff",
+                        "no QA sign-off is recorded",
+                    );
                 }
                 Some(q) if q.by.is_none() => {
                     o.push(
                         "qa-signoff-missing",
-                        q.at_pos,
+                        q.keys.at("by"),
                         "testing.qa_signoff.by",
                         "the QA sign-off does not say who signed",
                     );
@@ -407,20 +412,35 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
     let rel = &r.release;
     match (&rel.tag, &rel.frozen) {
         (None, _) => {
-            o.push("release-not-frozen", rel.at, "release.tag", "the release branch is not tagged (no `release.tag`)");
+            o.push(
+                "release-not-frozen",
+                rel.keys.at("tag"),
+                "release.tag",
+                "the release branch is not tagged (no `release.tag`)",
+            );
         }
         (Some(_), Some(f)) if f.value => {}
         (Some(_), Some(f)) => {
             o.push("release-not-frozen", f.at, "release.frozen", "the release branch is not frozen");
         }
         (Some(_), None) => {
-            o.push("release-not-frozen", rel.at, "release.frozen", "the release is not marked frozen (`frozen: true`)");
+            o.push(
+                "release-not-frozen",
+                rel.keys.at("frozen"),
+                "release.frozen",
+                "the release is not marked frozen (`frozen: true`)",
+            );
         }
     }
     match &rel.runbook {
         Some(rb) if !rb.value.trim().is_empty() => {}
         _ => {
-            o.push("runbook-missing", rel.at, "release.runbook", "no deployment runbook is linked (`release.runbook`)");
+            o.push(
+                "runbook-missing",
+                rel.keys.at("runbook"),
+                "release.runbook",
+                "no deployment runbook is linked (`release.runbook`)",
+            );
         }
     }
 
@@ -490,7 +510,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "rollback-untested",
-                        r.rollback_at,
+                        rb.keys.at("tested_in_staging"),
                         "rollback.tested_in_staging",
                         "the rollback is not recorded as tested in staging",
                     );
@@ -514,7 +534,12 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         Some(oc) => {
             match &oc.primary {
                 None => {
-                    o.push("on-call-not-named", r.on_call_at, "on_call.primary", "no primary on-call owner is named");
+                    o.push(
+                        "on-call-not-named",
+                        oc.keys.at("primary"),
+                        "on_call.primary",
+                        "no primary on-call owner is named",
+                    );
                 }
                 Some(p) => {
                     if let Some(why) = not_one_person(&p.value, &r.teams) {
@@ -535,7 +560,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "on-call-not-accepted",
-                        r.on_call_at,
+                        oc.keys.at("accepted"),
                         "on_call.accepted",
                         "the on-call owner has not accepted the role (`accepted: true`)",
                     );
@@ -545,7 +570,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "on-call-window-short",
-                        r.on_call_at,
+                        oc.keys.at("window"),
                         "on_call.window",
                         "no on-call window: someone must be reachable for the first 24 hours",
                     );
@@ -607,7 +632,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
             None => {
                 o.push(
                     "dashboard-not-verified",
-                    m.metric.at,
+                    m.keys.get("verified_live").unwrap_or(m.metric.at),
                     format!("{path}.verified_live"),
                     format!(
                         "\"{}\" is not verified live: a dashboard that hasn't been validated doesn't exist",
@@ -617,7 +642,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
             }
         }
         if m.alert.as_ref().and_then(|a| a.threshold.as_ref()).is_none() {
-            let at = m.alert.as_ref().map(|a| a.at).unwrap_or(m.metric.at);
+            let at = m.keys.get("alert").unwrap_or(m.metric.at);
             o.push(
                 "alert-threshold-missing",
                 at,
@@ -694,7 +719,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
             let field = if a.owner.is_none() { "owner" } else { "due" };
             o.push(
                 "action-item-incomplete",
-                a.action.at,
+                a.keys.get(if a.owner.is_none() { "owner" } else { "due" }).unwrap_or(a.action.at),
                 format!("action_items[{i}].{field}"),
                 format!("action item \"{}\" has no {}", a.action.value, missing.join(" and no ")),
             );
@@ -708,7 +733,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         {
             o.push(
                 "decision-unsigned",
-                out.at,
+                d.keys.get("by").unwrap_or(out.at),
                 "decision.by",
                 "the decision is GO but does not say who made it (`decision.by`)",
             );
@@ -723,7 +748,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 let field = if c.owner.is_none() { "owner" } else { "due" };
                 o.push(
                     "condition-incomplete",
-                    c.text.at,
+                    c.keys.get(if c.owner.is_none() { "owner" } else { "due" }).unwrap_or(c.text.at),
                     format!("decision.conditions[{i}].{field}"),
                     format!("condition \"{}\" has no {}", c.text.value, missing.join(" and no ")),
                 );

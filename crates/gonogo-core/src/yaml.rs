@@ -228,3 +228,31 @@ fn approx_size(n: &Node) -> usize {
         _ => 1,
     }
 }
+
+/// The tree as JSON, typing plain scalars by YAML 1.2's core schema (`true`, `12`, `0.5`);
+/// quoted scalars stay strings. The server takes reviews as JSON too, and the schema tests
+/// validate this form.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Scalar { text, plain: false } => J::String(text.clone()),
+        Value::Scalar { text, plain: true } => match text.as_str() {
+            "true" => J::Bool(true),
+            "false" => J::Bool(false),
+            t => {
+                if let Ok(i) = t.parse::<i64>() {
+                    J::from(i)
+                } else if let Some(n) =
+                    t.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64)
+                {
+                    J::Number(n)
+                } else {
+                    J::String(t.to_string())
+                }
+            }
+        },
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.clone(), to_json(&e.value))).collect()),
+    }
+}
