@@ -341,6 +341,7 @@ impl Decoder {
         Some(Review {
             api_version,
             release: release?,
+            release_at: o.key_at("release"),
             meeting,
             teams,
             checklist,

@@ -159,6 +159,7 @@ pub struct Review {
     pub api_version: S<String>,
     /// Where the `release` mapping starts, for findings about its missing fields.
     pub release: Release,
+    pub release_at: Pos,
     pub meeting: Option<Meeting>,
     pub teams: Vec<S<String>>,
     pub checklist: Vec<ChecklistItem>,

@@ -330,7 +330,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "qa-signoff-missing",
-                        t.keys.at("qa_signoff"),
+                        t.keys.get("qa_signoff").unwrap_or(r.testing_at),
                         "testing.qa_signoff",
                         "no QA sign-off is recorded",
                     );
@@ -414,7 +414,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         (None, _) => {
             o.push(
                 "release-not-frozen",
-                rel.keys.at("tag"),
+                rel.keys.get("tag").unwrap_or(r.release_at),
                 "release.tag",
                 "the release branch is not tagged (no `release.tag`)",
             );
@@ -426,7 +426,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         (Some(_), None) => {
             o.push(
                 "release-not-frozen",
-                rel.keys.at("frozen"),
+                rel.keys.get("frozen").unwrap_or(r.release_at),
                 "release.frozen",
                 "the release is not marked frozen (`frozen: true`)",
             );
@@ -437,7 +437,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         _ => {
             o.push(
                 "runbook-missing",
-                rel.keys.at("runbook"),
+                rel.keys.get("runbook").unwrap_or(r.release_at),
                 "release.runbook",
                 "no deployment runbook is linked (`release.runbook`)",
             );
@@ -510,7 +510,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "rollback-untested",
-                        rb.keys.at("tested_in_staging"),
+                        rb.keys.get("tested_in_staging").unwrap_or(r.rollback_at),
                         "rollback.tested_in_staging",
                         "the rollback is not recorded as tested in staging",
                     );
@@ -536,7 +536,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "on-call-not-named",
-                        oc.keys.at("primary"),
+                        oc.keys.get("primary").unwrap_or(r.on_call_at),
                         "on_call.primary",
                         "no primary on-call owner is named",
                     );
@@ -560,7 +560,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "on-call-not-accepted",
-                        oc.keys.at("accepted"),
+                        oc.keys.get("accepted").unwrap_or(r.on_call_at),
                         "on_call.accepted",
                         "the on-call owner has not accepted the role (`accepted: true`)",
                     );
@@ -570,7 +570,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                 None => {
                     o.push(
                         "on-call-window-short",
-                        oc.keys.at("window"),
+                        oc.keys.get("window").unwrap_or(r.on_call_at),
                         "on_call.window",
                         "no on-call window: someone must be reachable for the first 24 hours",
                     );
