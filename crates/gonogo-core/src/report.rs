@@ -271,7 +271,6 @@ pub fn sarif(review: &Review, report: &Report, file: &str) -> String {
             "tool": { "driver": {
                 "name": "gonogo",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/gonogo/gonogo",
                 "rules": rules,
             }},
             "results": results,
