@@ -854,30 +854,41 @@ fn rotation(o: &mut Out, r: &Review, primary: &S<String>, history: &[PastReview]
 /// Marks blockers covered by a decision condition's `covers` (a rule id or a checklist item name).
 fn apply_covers(r: &Review, findings: &mut [Finding]) {
     let Some(d) = &r.decision else { return };
-    for f in findings.iter_mut().filter(|f| f.severity == Blocker) {
-        for (ci, c) in d.conditions.iter().enumerate() {
-            let hit = c.covers.iter().any(|cv| {
-                cv.value == f.rule
-                    || f.item.as_deref().is_some_and(|item| item.trim().eq_ignore_ascii_case(cv.value.trim()))
-            });
-            if hit {
-                f.covered = true;
-                f.covered_by = Some(ci);
-                break;
-            }
+    // The first condition that names a rule id or an item wins.
+    let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (ci, c) in d.conditions.iter().enumerate() {
+        for cv in &c.covers {
+            by_key.entry(item_key(&cv.value)).or_insert(ci);
         }
     }
+    for f in findings.iter_mut().filter(|f| f.severity == Blocker) {
+        let by_rule = by_key.get(f.rule).copied();
+        let by_item = f.item.as_deref().and_then(|i| by_key.get(&item_key(i)).copied());
+        let ci = match (by_rule, by_item) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(ci) = ci {
+            f.covered = true;
+            f.covered_by = Some(ci);
+        }
+    }
+}
+
+/// How `covers` compares checklist item names: trimmed, ASCII case ignored.
+fn item_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
 }
 
 /// `covers` entries that name neither a rule nor a checklist item: likely typos, which
 /// would leave a blocker uncovered without saying why.
 pub fn unknown_covers(r: &Review) -> Vec<(usize, &S<String>)> {
     let Some(d) = &r.decision else { return Vec::new() };
+    let items: std::collections::HashSet<String> = r.checklist.iter().map(|i| item_key(&i.item.value)).collect();
     let mut out = Vec::new();
     for (ci, c) in d.conditions.iter().enumerate() {
         for cv in &c.covers {
-            let known = rule(&cv.value).is_some()
-                || r.checklist.iter().any(|i| i.item.value.trim().eq_ignore_ascii_case(cv.value.trim()));
+            let known = rule(&cv.value).is_some() || items.contains(&item_key(&cv.value));
             if !known {
                 out.push((ci, cv));
             }

@@ -12,7 +12,9 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
 
 #[test]
 fn example_snapshots() {
-    for (format, name) in [("human", "check_human"), ("json", "check_json"), ("sarif", "check_sarif"), ("markdown", "check_markdown")] {
+    for (format, name) in
+        [("human", "check_human"), ("json", "check_json"), ("sarif", "check_sarif"), ("markdown", "check_markdown")]
+    {
         let o = gonogo(&["check", EXAMPLE, "--format", format, "--color", "never"]);
         assert_eq!(code(&o), 0, "{format}: {}", stderr(&o));
         insta::assert_snapshot!(name, stdout(&o));
@@ -45,7 +47,11 @@ fn verdicts_and_exit_codes() {
 
     let human = gonogo(&["check", &no_go]);
     assert_eq!(code(&human), 1);
-    assert!(stdout(&human).ends_with("verdict: NO-GO for billing v3.2.0 (2 uncovered blockers of 2; 0 warnings)\n"), "{}", stdout(&human));
+    assert!(
+        stdout(&human).ends_with("verdict: NO-GO for billing v3.2.0 (2 uncovered blockers of 2; 0 warnings)\n"),
+        "{}",
+        stdout(&human)
+    );
 
     let invalid = write(&dir, "invalid.yaml", &go.replace("rollback:", "rollbak:"));
     let o = gonogo(&["check", &invalid]);

@@ -15,9 +15,18 @@ fn init_writes_a_skeleton_that_parses_and_fails_check() {
     assert_eq!(
         rules,
         [
-            "release-not-frozen", "runbook-missing", "checklist-not-done", "qa-signoff-missing", "rollback-untested",
-            "no-triggers", "rollback-steps-missing", "on-call-not-named", "on-call-not-accepted", "on-call-window-short",
-            "alert-threshold-missing", "dashboard-not-verified",
+            "release-not-frozen",
+            "runbook-missing",
+            "checklist-not-done",
+            "qa-signoff-missing",
+            "rollback-untested",
+            "no-triggers",
+            "rollback-steps-missing",
+            "on-call-not-named",
+            "on-call-not-accepted",
+            "on-call-window-short",
+            "alert-threshold-missing",
+            "dashboard-not-verified",
         ]
     );
     // Never overwrites.
