@@ -710,19 +710,10 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
     }
 
     for (i, a) in r.action_items.iter().enumerate() {
-        let missing: Vec<&str> = [("owner", a.owner.is_none()), ("due date", a.due.is_none())]
-            .iter()
-            .filter(|(_, m)| *m)
-            .map(|(w, _)| *w)
-            .collect();
-        if !missing.is_empty() {
-            let field = if a.owner.is_none() { "owner" } else { "due" };
-            o.push(
-                "action-item-incomplete",
-                a.keys.get(if a.owner.is_none() { "owner" } else { "due" }).unwrap_or(a.action.at),
-                format!("action_items[{i}].{field}"),
-                format!("action item \"{}\" has no {}", a.action.value, missing.join(" and no ")),
-            );
+        if let Some((field, what)) = owner_and_due(a.owner.is_some(), a.due.is_some()) {
+            let at = a.keys.get(field).unwrap_or(a.action.at);
+            let msg = format!("action item \"{}\" has no {what}", a.action.value);
+            o.push("action-item-incomplete", at, format!("action_items[{i}].{field}"), msg);
         }
     }
 
@@ -739,19 +730,10 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
             );
         }
         for (i, c) in d.conditions.iter().enumerate() {
-            let missing: Vec<&str> = [("owner", c.owner.is_none()), ("due date", c.due.is_none())]
-                .iter()
-                .filter(|(_, m)| *m)
-                .map(|(w, _)| *w)
-                .collect();
-            if !missing.is_empty() {
-                let field = if c.owner.is_none() { "owner" } else { "due" };
-                o.push(
-                    "condition-incomplete",
-                    c.keys.get(if c.owner.is_none() { "owner" } else { "due" }).unwrap_or(c.text.at),
-                    format!("decision.conditions[{i}].{field}"),
-                    format!("condition \"{}\" has no {}", c.text.value, missing.join(" and no ")),
-                );
+            if let Some((field, what)) = owner_and_due(c.owner.is_some(), c.due.is_some()) {
+                let at = c.keys.get(field).unwrap_or(c.text.at);
+                let msg = format!("condition \"{}\" has no {what}", c.text.value);
+                o.push("condition-incomplete", at, format!("decision.conditions[{i}].{field}"), msg);
             }
         }
     }
@@ -791,6 +773,16 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
     }
     findings.sort_by_key(|f| (f.line, f.column));
     findings
+}
+
+/// For work that needs an owner and a due date: the first missing field and what is missing.
+fn owner_and_due(has_owner: bool, has_due: bool) -> Option<(&'static str, &'static str)> {
+    match (has_owner, has_due) {
+        (true, true) => None,
+        (false, true) => Some(("owner", "owner")),
+        (true, false) => Some(("due", "due date")),
+        (false, false) => Some(("owner", "owner and no due date")),
+    }
 }
 
 fn vague_reason(t: &Trigger) -> String {
