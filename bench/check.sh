@@ -39,6 +39,7 @@ PY
   fi
 }
 
+time_it process-start "$bin" --version
 time_it check-example "$bin" check examples/reports-v2.14.0.yaml --format json
 time_it check-10k "$bin" check "$out/big.yaml" --format json
 for fmt in json human; do
