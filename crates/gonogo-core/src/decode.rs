@@ -114,8 +114,12 @@ impl Decoder {
         }
     }
 
+    /// Text; a blank value counts as absent (`owner: ""` names nobody).
     fn string(&mut self, node: &Node, path: &str) -> Option<S<String>> {
         let (text, _) = self.scalar(node, path, "text")?;
+        if text.trim().is_empty() {
+            return None;
+        }
         Some(S::new(text.to_string(), node.at))
     }
 
@@ -131,10 +135,10 @@ impl Decoder {
     }
 
     fn count(&mut self, node: &Node, path: &str) -> Option<S<u64>> {
-        let (t, _) = self.scalar(node, path, "a whole number")?;
+        let (t, plain) = self.scalar(node, path, "a whole number")?;
         match t.parse::<u64>() {
-            Ok(v) => Some(S::new(v, node.at)),
-            Err(_) => {
+            Ok(v) if plain => Some(S::new(v, node.at)),
+            _ => {
                 self.err(node.at, path, format!("`{}` must be a whole number, found `{t}`", display(path)));
                 None
             }
@@ -280,9 +284,14 @@ impl Decoder {
         o.get(key).and_then(|n| self.when(n, &o.path(key)))
     }
     fn f_req_str(&mut self, o: &Obj, key: &str) -> Option<S<String>> {
-        let v = self.f_str(o, key);
-        if v.is_none() && o.get(key).is_none() {
+        let Some(n) = o.get(key) else {
             self.required(o, key);
+            return None;
+        };
+        let before = self.errors.len();
+        let v = self.string(n, &o.path(key));
+        if v.is_none() && self.errors.len() == before {
+            self.err(n.at, &o.path(key), format!("`{}` must not be blank", o.path(key)));
         }
         v
     }

@@ -68,6 +68,10 @@ impl Duration {
                 .ok_or_else(|| format!("`{s}` is too long a duration"))?;
             rest = &rest[unit_len..];
         }
+        // Prometheus' durations end near 292 years; a longer one would not export.
+        if total > 290 * UNITS[0].1 {
+            return Err(format!("`{s}` is longer than the 290y Prometheus allows"));
+        }
         Ok(Duration { millis: total })
     }
 
@@ -118,7 +122,7 @@ mod tests {
 
     #[test]
     fn rejects() {
-        for bad in ["", "5", "5 minutes", "m5", "5m1h", "5x", "-5m", "1.5h", "99999999999999999999s"] {
+        for bad in ["", "5", "5 minutes", "m5", "5m1h", "5x", "-5m", "1.5h", "99999999999999999999s", "300y"] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
     }

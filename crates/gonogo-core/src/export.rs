@@ -11,9 +11,23 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
 }
 
-/// `0.02`, `10`, `1e-06` as Prometheus and expr both read them.
+/// `0.02`, `10`, `1e21`, `1e-9`: short forms that Prometheus and Argo's expr both read.
 fn num(v: f64) -> String {
-    format!("{v}")
+    let a = v.abs();
+    if a != 0.0 && !(1e-6..1e15).contains(&a) { format!("{v:e}") } else { format!("{v}") }
+}
+
+/// `(query)`; on lines of their own when the query has a `#` comment, which would otherwise
+/// swallow the closing parenthesis.
+fn parenthesised(query: &str) -> String {
+    let q = query.trim();
+    if q.contains('#') { format!("(\n{q}\n)") } else { format!("({q})") }
+}
+
+/// User text inside a Prometheus label or annotation, which Prometheus expands as a Go
+/// template: `{{` would start an action, so it is written as a template that prints `{{`.
+fn literal(s: &str) -> String {
+    s.replace("{{", "{{\"{{\"}}")
 }
 
 struct MetricTrigger<'a> {
@@ -23,17 +37,28 @@ struct MetricTrigger<'a> {
     for_: Duration,
 }
 
+/// Triggers with a query and a threshold whose query Prometheus 2.x accepts.
 fn metric_triggers(r: &Review) -> Vec<MetricTrigger<'_>> {
     let Some(rb) = &r.rollback else { return Vec::new() };
     rb.triggers
         .iter()
         .filter_map(|t| match t.kind() {
-            Some(TriggerKind::Metric { query, threshold, for_ }) => {
+            Some(TriggerKind::Metric { query, threshold, for_ }) if crate::promql::check(&query.value).is_ok() => {
                 Some(MetricTrigger { name: &t.name.value, query: &query.value, threshold, for_ })
             }
             _ => None,
         })
         .collect()
+}
+
+/// Why a trigger is left out of a metric export, if it is.
+fn left_out(t: &crate::model::Trigger) -> Option<String> {
+    match t.kind() {
+        Some(TriggerKind::Metric { query, .. }) => {
+            crate::promql::check(&query.value).err().map(|e| format!("its query is not valid for Prometheus 2.x: {e}"))
+        }
+        _ => Some("not a query with a threshold".into()),
+    }
 }
 
 /// `Error rate above 2%` → `ErrorRateAbove2`: alert names must be valid metric names.
@@ -95,15 +120,10 @@ pub fn prometheus_rules(r: &Review) -> Result<String, String> {
     let _ =
         writeln!(out, "# Rollback triggers of {service} {version}, exported by gonogo {}.", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "# Each rule fires when its trigger's condition has held for the trigger's `for`.");
-    let skipped: Vec<&str> = r
-        .rollback
-        .iter()
-        .flat_map(|rb| rb.triggers.iter())
-        .filter(|t| !matches!(t.kind(), Some(TriggerKind::Metric { .. })))
-        .map(|t| t.name.value.as_str())
-        .collect();
-    for s in &skipped {
-        let _ = writeln!(out, "# Not exported (not a query with a threshold): {}", s.replace('\n', " "));
+    for t in r.rollback.iter().flat_map(|rb| rb.triggers.iter()) {
+        if let Some(why) = left_out(t) {
+            let _ = writeln!(out, "# Not exported ({}): {}", why.replace('\n', " "), t.name.value.replace('\n', " "));
+        }
     }
     if triggers.is_empty() {
         out.push_str("groups: []\n");
@@ -126,17 +146,20 @@ pub fn prometheus_rules(r: &Review) -> Result<String, String> {
         let _ = writeln!(
             out,
             "        expr: {}",
-            q(&format!("({}) {} {}", t.query.trim(), t.threshold.op(), num(t.threshold.value())))
+            q(&format!("{} {} {}", parenthesised(t.query), t.threshold.op(), num(t.threshold.value())))
         );
         let _ = writeln!(out, "        for: {}", t.for_);
         let _ = writeln!(out, "        labels:");
         let _ = writeln!(out, "          severity: \"critical\"");
-        let _ = writeln!(out, "          service: {}", q(service));
-        let _ = writeln!(out, "          version: {}", q(version));
-        let _ = writeln!(out, "          gonogo_trigger: {}", q(t.name));
+        let _ = writeln!(out, "          service: {}", q(&literal(service)));
+        let _ = writeln!(out, "          version: {}", q(&literal(version)));
+        let _ = writeln!(out, "          gonogo_trigger: {}", q(&literal(t.name)));
         let _ = writeln!(out, "        annotations:");
-        let _ =
-            writeln!(out, "          summary: {}", q(&format!("Rollback trigger of {service} {version}: {}", t.name)));
+        let _ = writeln!(
+            out,
+            "          summary: {}",
+            q(&literal(&format!("Rollback trigger of {service} {version}: {}", t.name)))
+        );
         let _ = writeln!(
             out,
             "          description: {}",
@@ -148,7 +171,7 @@ pub fn prometheus_rules(r: &Review) -> Result<String, String> {
             ))
         );
         if let Some(rb) = &r.release.runbook {
-            let _ = writeln!(out, "          runbook_url: {}", q(&rb.value));
+            let _ = writeln!(out, "          runbook_url: {}", q(&literal(&rb.value)));
         }
     }
     Ok(out)
@@ -196,7 +219,16 @@ pub fn argo_analysis(r: &Review) -> Result<String, String> {
     let _ = writeln!(out, "    - name: prometheus-address");
     let _ = writeln!(out, "      value: \"http://prometheus.monitoring.svc.cluster.local:9090\"");
     let _ = writeln!(out, "  metrics:");
-    let names = unique(triggers.iter().map(|t| kebab(t.name, 50)).collect());
+    let names = unique(
+        triggers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let k = kebab(t.name, 50);
+                if k.starts_with(|c: char| c.is_ascii_alphanumeric()) { k } else { format!("trigger-{}", i + 1) }
+            })
+            .collect(),
+    );
     for (t, name) in triggers.iter().zip(names) {
         let (interval, failure_limit) = argo_schedule(t.for_);
         let _ = writeln!(out, "    - name: {}", q(&name));
@@ -220,8 +252,25 @@ fn ics_time(t: Timestamp) -> String {
     t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// A TEXT value (RFC 5545 §3.3.11): escaped, line breaks as `\n`, other control characters dropped.
 fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace('\n', "\\n")
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Folds a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1).

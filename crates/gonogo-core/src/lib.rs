@@ -70,15 +70,16 @@ pub fn parse_str(text: &str) -> Result<Review, ReviewError> {
             return Err(ReviewError::Invalid(errors));
         }
     };
-    let bad_covers: Vec<Diagnostic> = rules::unknown_covers(&review)
+    let bad_covers: Vec<Diagnostic> = rules::bad_covers(&review)
         .into_iter()
-        .map(|(ci, cv)| {
-            let mut known: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
+        .map(|(ci, cv, why)| {
+            let mut known: Vec<&str> =
+                rules::RULES.iter().map(|r| r.id).filter(|id| !rules::UNCOVERABLE.contains(id)).collect();
             known.extend(review.checklist.iter().map(|i| i.item.value.as_str()));
-            let mut d =
-                Diagnostic::new(format!("`{}` in `covers` names no rule id and no checklist item", cv.value), cv.at)
-                    .with_path(format!("decision.conditions[{ci}].covers"));
-            if let Some(k) = diag::closest(&cv.value, &known) {
+            let mut d = Diagnostic::new(why, cv.at).with_path(format!("decision.conditions[{ci}].covers"));
+            if !rules::UNCOVERABLE.contains(&cv.value.as_str())
+                && let Some(k) = diag::closest(&cv.value, &known)
+            {
                 d = d.with_hint(format!("did you mean `{k}`?"));
             }
             d

@@ -786,7 +786,8 @@ fn md_line(line: &Line, table: bool) -> String {
     out
 }
 
-fn md_text(s: &str, table: bool) -> String {
+/// User text made inert in Markdown (links, images, emphasis, HTML); `table` also escapes `|`.
+pub(crate) fn md_text(s: &str, table: bool) -> String {
     md_inline(s, table, false)
 }
 

@@ -163,7 +163,12 @@ pub fn json_errors(file: &str, diags: &[Diagnostic]) -> String {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
+    crate::render::md_text(s, true)
+}
+
+/// Text inside a code span of a table cell.
+fn md_code(s: &str) -> String {
+    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
 }
 
 /// A pull-request comment: the verdict, then a table of findings, open blockers first.
@@ -208,9 +213,9 @@ pub fn markdown(review: &Review, report: &Report, file: &str) -> String {
             out,
             "| {mark} | `{}` | `{}:{}` `{}` | {} |",
             f.rule,
-            md_escape(file),
+            md_code(file),
             f.line,
-            md_escape(&f.path),
+            md_code(&f.path),
             md_escape(&f.message)
         );
     }

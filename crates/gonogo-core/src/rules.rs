@@ -277,20 +277,27 @@ const GROUP_WORDS: &[&str] = &[
 /// Why an on-call value does not name one person, if it does not.
 fn not_one_person(value: &str, teams: &[S<String>]) -> Option<String> {
     let v = value.trim();
-    let lower = v.trim_start_matches('@').to_ascii_lowercase();
+    let bare = |s: &str| s.trim().trim_start_matches('@').to_ascii_lowercase();
+    let lower = bare(v);
     if v.is_empty() {
         return Some("no on-call owner is named".into());
     }
+    // A handle made of words: `@sre-oncall`, `@payments-team`, `@team-lead` name a group or a role.
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let group_word = |w: &&str| matches!(*w, "team" | "oncall" | "rotation" | "squad" | "crew" | "group" | "everyone");
     if GROUP_WORDS.contains(&lower.as_str())
-        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "team" | "everyone" | "all" | "nobody"))
+        || words.first().is_some_and(group_word)
+        || words.last().is_some_and(group_word)
     {
         return Some(format!("`{v}` is a group, not a person: \"the team\" on call is the same as nobody"));
     }
-    let handles = v.matches('@').count();
-    if handles > 1 || v.contains(',') || v.contains(" and ") || v.contains('/') || v.contains('&') {
+    // Several handles: `@a @b`, `@a, @b`, `@a and @b` (an e-mail address has one `@` inside a word).
+    let handles =
+        v.split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == '&').filter(|w| w.starts_with('@')).count();
+    if handles > 1 || v.contains(',') || v.contains(" and ") || v.contains(" & ") || v.contains(" / ") {
         return Some(format!("`{v}` names several people: one person owns the pager"));
     }
-    if teams.iter().any(|t| t.value.eq_ignore_ascii_case(v)) {
+    if teams.iter().any(|t| bare(&t.value) == lower) {
         return Some(format!("`{v}` is listed as a team in `teams`, not a person"));
     }
     None
@@ -433,8 +440,16 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
         }
     }
     match &rel.runbook {
-        Some(rb) if !rb.value.trim().is_empty() => {}
-        _ => {
+        Some(rb) if rb.value.contains("://") => {}
+        Some(rb) => {
+            o.push(
+                "runbook-missing",
+                rb.at,
+                "release.runbook",
+                format!("`{}` is not a link to the runbook (write its URL)", rb.value.trim()),
+            );
+        }
+        None => {
             o.push(
                 "runbook-missing",
                 rel.keys.get("runbook").unwrap_or(r.release_at),
@@ -476,7 +491,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
                     o.push("vague-trigger", t.name.at, format!("{path}.name"), vague_reason(t));
                 }
                 if let Some(q) = &t.query
-                    && let Err(e) = promql::parse(&q.value)
+                    && let Err(e) = promql::check(&q.value)
                 {
                     o.push(
                         "invalid-query",
@@ -651,7 +666,7 @@ pub fn run(r: &Review, history: &[PastReview]) -> Vec<Finding> {
             );
         }
         if let Some(q) = &m.query
-            && let Err(e) = promql::parse(&q.value)
+            && let Err(e) = promql::check(&q.value)
         {
             o.push(
                 "invalid-query",
@@ -853,7 +868,7 @@ fn apply_covers(r: &Review, findings: &mut [Finding]) {
             by_key.entry(item_key(&cv.value)).or_insert(ci);
         }
     }
-    for f in findings.iter_mut().filter(|f| f.severity == Blocker) {
+    for f in findings.iter_mut().filter(|f| f.severity == Blocker && !UNCOVERABLE.contains(&f.rule)) {
         let by_rule = by_key.get(f.rule).copied();
         let by_item = f.item.as_deref().and_then(|i| by_key.get(&item_key(i)).copied());
         let ci = match (by_rule, by_item) {
@@ -872,17 +887,29 @@ fn item_key(name: &str) -> String {
     name.trim().to_ascii_lowercase()
 }
 
-/// `covers` entries that name neither a rule nor a checklist item: likely typos, which
-/// would leave a blocker uncovered without saying why.
-pub fn unknown_covers(r: &Review) -> Vec<(usize, &S<String>)> {
+/// Rules about the decision itself: a condition of that decision cannot excuse them.
+pub const UNCOVERABLE: &[&str] = &["decision-unsigned", "decision-contradicts-verdict", "condition-incomplete"];
+
+/// `covers` entries that cannot cover anything, with why: ones that name neither a rule nor a
+/// checklist item (a typo would leave a blocker open without saying why), and rules about the
+/// decision itself.
+pub fn bad_covers(r: &Review) -> Vec<(usize, &S<String>, String)> {
     let Some(d) = &r.decision else { return Vec::new() };
     let items: std::collections::HashSet<String> = r.checklist.iter().map(|i| item_key(&i.item.value)).collect();
     let mut out = Vec::new();
     for (ci, c) in d.conditions.iter().enumerate() {
         for cv in &c.covers {
-            let known = rule(&cv.value).is_some() || items.contains(&item_key(&cv.value));
-            if !known {
-                out.push((ci, cv));
+            if UNCOVERABLE.contains(&cv.value.as_str()) {
+                out.push((
+                    ci,
+                    cv,
+                    format!(
+                        "`{}` cannot be covered: a condition of the decision cannot excuse the decision itself",
+                        cv.value
+                    ),
+                ));
+            } else if rule(&cv.value).is_none() && !items.contains(&item_key(&cv.value)) {
+                out.push((ci, cv, format!("`{}` in `covers` names no rule id and no checklist item", cv.value)));
             }
         }
     }

@@ -146,8 +146,9 @@ impl<'a> Builder<'a> {
         }
         self.count(at)?;
         match ev {
-            Event::Scalar(text, style, anchor, _tag) => {
-                let plain = style == ScalarStyle::Plain;
+            Event::Scalar(text, style, anchor, tag) => {
+                // `!!str 0.5` is text, as if quoted; other tags change nothing here.
+                let plain = style == ScalarStyle::Plain && !tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let value = if plain && is_null(&text) {
                     Value::Null
                 } else {

@@ -47,6 +47,24 @@ fn cases() -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "comment",
+            edit(
+                GO,
+                "query: sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))\n      above: 0.01",
+                "query: |\n        sum(rate(http_requests_total[5m])) # all requests\n      above: 0.01",
+            ),
+        ),
+        ("template", edit(GO, "    - name: Error ratio above 1%", "    - name: \"{{ bad }} and {{ .Foo }}\"")),
+        (
+            "invalid",
+            edit(
+                GO,
+                "query: sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))\n      above: 0.01",
+                "query: http_requests_total[5m]\n      above: 0.01",
+            ),
+        ),
+        ("huge", edit(GO, "above: 0.01\n      for: 2m", "above: 1e21\n      for: 2m")),
+        (
             "quotes",
             edit(
                 GO,
@@ -69,12 +87,10 @@ fn promtool_accepts_every_exported_rules_file() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let expect = if name == "no-metric-triggers" {
-            0
-        } else if name == "same-names" {
-            2
-        } else {
-            if name == "example" { 2 } else { 1 }
+        let expect = match name {
+            "no-metric-triggers" | "invalid" => 0,
+            "same-names" | "example" => 2,
+            _ => 1,
         };
         assert!(
             String::from_utf8_lossy(&out.stdout).contains(&format!("SUCCESS: {expect} rules found")),
@@ -98,9 +114,22 @@ fn rules_carry_threshold_for_and_labels() {
     let below = edit(GO, "above: 0.01\n      for: 2m", "below: 0.5\n      for: 1h30m");
     let rules = gonogo_core::export::prometheus_rules(&review(&below)).unwrap();
     assert!(rules.contains(") < 0.5\"") && rules.contains("for: 1h30m"), "{rules}");
+    // User text is not a template: `{{` stays as written when Prometheus expands labels.
+    let (_, templ) = cases().into_iter().find(|(n, _)| *n == "template").unwrap();
+    let rules = gonogo_core::export::prometheus_rules(&review(&templ)).unwrap();
+    assert!(rules.contains("gonogo_trigger: \"{{\\\"{{\\\"}} bad }} and {{\\\"{{\\\"}} .Foo }}\""), "{rules}");
+    // A query Prometheus 2.x would reject is left out, and says why.
+    let (_, invalid) = cases().into_iter().find(|(n, _)| *n == "invalid").unwrap();
+    let rules = gonogo_core::export::prometheus_rules(&review(&invalid)).unwrap();
+    assert!(
+        rules.contains("# Not exported (its query is not valid for Prometheus 2.x: the query returns a matrix"),
+        "{rules}"
+    );
+    let (_, huge) = cases().into_iter().find(|(n, _)| *n == "huge").unwrap();
+    assert!(gonogo_core::export::prometheus_rules(&review(&huge)).unwrap().contains(") > 1e21\""));
     // Same names are made unique, or Prometheus would merge their alerts.
-    let (_, same) = &cases()[3];
-    let rules = gonogo_core::export::prometheus_rules(&review(same)).unwrap();
+    let (_, same) = cases().into_iter().find(|(n, _)| *n == "same-names").unwrap();
+    let rules = gonogo_core::export::prometheus_rules(&review(&same)).unwrap();
     assert!(rules.contains("alert: \"ErrorRatioAbove1\"") && rules.contains("alert: \"ErrorRatioAbove12\""), "{rules}");
 }
 
@@ -122,8 +151,11 @@ fn argo_template_derives_interval_and_failure_limit_from_for() {
         json["spec"]["metrics"][1]["provider"]["prometheus"]["query"],
         "histogram_quantile(0.95, sum by (le) (rate(report_generation_seconds_bucket[5m])))"
     );
-    let (_, no_metric) = &cases()[4];
-    let only_manual = edit(no_metric, "    - name: Payment queue alert\n      alert: PaymentQueueDepth\n", "");
+    let odd = edit(GO, "    - name: Error ratio above 1%", "    - name: \"错误率\"");
+    let text = gonogo_core::export::argo_analysis(&review(&odd)).unwrap();
+    assert!(text.contains("    - name: \"trigger-1\""), "{text}");
+    let (_, no_metric) = cases().into_iter().find(|(n, _)| *n == "no-metric-triggers").unwrap();
+    let only_manual = edit(&no_metric, "    - name: Payment queue alert\n      alert: PaymentQueueDepth\n", "");
     assert!(gonogo_core::export::argo_analysis(&review(&only_manual)).unwrap_err().contains("no metric trigger"));
 }
 
@@ -135,6 +167,13 @@ fn calendar_imports_into_icalendar() {
         assert!(!line.contains('\n'));
     }
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    let odd = edit(GO, "action: Post deploy confirmation", "action: \"Post\\rdeploy\\u0001, confirmation; now\"");
+    let odd_ics = gonogo_core::export::ics(&review(&odd)).unwrap();
+    assert!(
+        odd_ics.contains("SUMMARY:billing v3.2.0: due: Post\\ndeploy\\, confirmation\\; now (@dev-tom)"),
+        "{odd_ics}"
+    );
+    assert!(!odd_ics.replace("\r\n", "").contains('\r') && !odd_ics.contains('\u{1}'));
     let path = temp_file("example.ics", &ics);
     let script = "import sys, icalendar\n\
         cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\

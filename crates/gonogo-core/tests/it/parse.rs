@@ -137,3 +137,30 @@ fn scalars_are_kept_as_written() {
     assert_eq!(r.release.version.value, "3.10");
     assert_eq!((r.release.version.at.line, r.release.version.at.column), (line_of(&src, "version: 3.10"), 12));
 }
+
+#[test]
+fn conditions_cannot_excuse_the_decision_itself() {
+    for rule in ["decision-unsigned", "condition-incomplete", "decision-contradicts-verdict"] {
+        let src = edit(
+            GO,
+            "  deploy_window:",
+            &format!(
+                "  conditions:\n    - {{ text: x, owner: \"@a\", due: 2025-03-05, covers: [{rule}] }}\n  deploy_window:"
+            ),
+        );
+        let e = errors(&src);
+        assert!(e[0].2.starts_with(&format!("`{rule}` cannot be covered")), "{e:?}");
+    }
+}
+
+#[test]
+fn quoted_and_tagged_numbers_are_text() {
+    let e = errors(&edit(GO, "failed: 2,", "failed: \"2\","));
+    assert_eq!(e[0].2, "`testing.regression.failed` must be a whole number, found `2`");
+    let e = errors(&edit(GO, "above: 100", "above: !!str 100"));
+    assert_eq!(e[0].2, "`monitoring[1].alert.above` must be a number, found `100`");
+    let e = errors(&edit(GO, "item: Load test", "item: \"  \""));
+    assert_eq!(e[0].2, "`checklist[1].item` must not be blank");
+    let e = errors(&edit(GO, "for: 2m", "for: 300y"));
+    assert!(e[0].2.contains("longer than the 290y"), "{e:?}");
+}

@@ -393,3 +393,47 @@ fn every_rule_id_is_the_designs() {
         gonogo_core::rules::RULES.iter().filter(|r| r.severity.as_str() == "warning").map(|r| r.id).collect();
     assert_eq!(warnings, ["on-call-not-rotated", "trigger-not-monitored"]);
 }
+
+#[test]
+fn blank_values_are_absent() {
+    let src = edit(GO, "{ owner: \"@dev-tom\", action: Post", "{ owner: \"  \", action: Post");
+    assert_eq!(
+        fired(&src, "action-item-incomplete"),
+        vec![("action_items[0].owner".into(), line_of(&src, "action: Post"))]
+    );
+    let src = edit(GO, "qa_signoff: { by: \"@qa\"", "qa_signoff: { by: \"\"");
+    assert_eq!(fired(&src, "qa-signoff-missing").len(), 1);
+    let src = edit(GO, "  tag: v3.2.0", "  tag: \"\"");
+    assert_eq!(fired(&src, "release-not-frozen").len(), 1);
+    let src = edit(GO, "alert: PaymentQueueDepth", "alert: \"\"");
+    assert_eq!(fired(&src, "vague-trigger").len(), 1);
+    let src = edit(GO, "runbook: https://wiki.example.com/runbooks/billing-v3.2.0", "runbook: TODO");
+    assert_eq!(fired(&src, "runbook-missing"), vec![("release.runbook".into(), line_of(&src, "runbook: TODO"))]);
+}
+
+#[test]
+fn queries_prometheus_2_would_reject_are_invalid() {
+    for (q, why) in [
+        ("http_requests_total[5m]", "matrix"),
+        ("limitk(2, up)", "`limitk`"),
+        ("sort_by_label(up, \"a\")", "sort_by_label()"),
+    ] {
+        let src = edit(GO, "query: max(payment_queue_depth)", &format!("query: '{q}'"));
+        let r = report(&src);
+        let f: Vec<_> = r.findings.iter().filter(|f| f.rule == "invalid-query").collect();
+        assert_eq!(f.len(), 1, "{q}");
+        assert!(f[0].message.contains(why), "{q}: {}", f[0].message);
+    }
+}
+
+#[test]
+fn on_call_handles_are_people_unless_they_read_as_groups() {
+    for person in ["\"@j.o-all\"", "\"@nobody-x\"", "\"james@example.com\"", "\"@allison\""] {
+        let src = edit(GO, "primary: \"@dev-tom\"", &format!("primary: {person}"));
+        assert_eq!(fired(&src, "on-call-not-named"), vec![], "{person}");
+    }
+    for group in ["\"@sre-oncall\"", "\"@team-lead\"", "payments", "\"@a & @b\""] {
+        let src = edit(GO, "primary: \"@dev-tom\"", &format!("primary: {group}"));
+        assert_eq!(fired(&src, "on-call-not-named").len(), 1, "{group}");
+    }
+}
