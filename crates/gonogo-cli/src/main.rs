@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod watch_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "gonogo",
@@ -80,6 +82,83 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_enum)]
         to: ExportTo,
+    },
+    /// Watch the rollback triggers during the deploy window and run the rollback actions the
+    /// moment one fires.
+    #[command(after_help = "Exit codes: 0 the window ended clean, 3 rolled back, 4 the window ended but the source \
+        failed during it, 2 error.\n\nSource credentials come from the environment: GONOGO_PROMETHEUS_TOKEN (bearer), \
+        or GONOGO_PROMETHEUS_USER and GONOGO_PROMETHEUS_PASSWORD (basic).\n\n\
+        Examples:\n  gonogo watch review.yaml --prometheus http://prometheus:9090 --events events.jsonl --state watch.state\n  \
+        gonogo watch review.yaml --prometheus http://127.0.0.1:9090 --until 30m --dry-run")]
+    Watch {
+        file: PathBuf,
+        /// The Prometheus-compatible API to query (Prometheus, Thanos, Mimir, VictoriaMetrics).
+        #[arg(long, value_name = "URL")]
+        prometheus: String,
+        /// How often every trigger is evaluated.
+        #[arg(long, default_value = "1s", value_parser = watch_cmd::parse_duration)]
+        interval: std::time::Duration,
+        /// Watch this long instead of until the on-call window ends.
+        #[arg(long, value_parser = watch_cmd::parse_duration)]
+        until: Option<std::time::Duration>,
+        /// Evaluate and report, but run no action.
+        #[arg(long)]
+        dry_run: bool,
+        /// Append every event to this file as JSON lines.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Record what fired and which actions ran here, so that a restarted watch repeats none.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Where `gonogo trigger fire` reaches this watch.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        control: std::net::SocketAddr,
+        /// Print only the final summary (for CI).
+        #[arg(long)]
+        quiet: bool,
+        /// Timeout of each query.
+        #[arg(long, default_value = "5s", value_parser = watch_cmd::parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Prove against the metrics source that the monitoring is live: every query has data at
+    /// every step of the last minutes, every alert the review relies on is a loaded rule.
+    #[command(
+        after_help = "Exit codes: 0 all live, 1 something is not live, 2 error (bad file, source unreachable).\n\n\
+        Example:\n  gonogo verify review.yaml --prometheus http://prometheus:9090"
+    )]
+    Verify {
+        file: PathBuf,
+        #[arg(long, value_name = "URL")]
+        prometheus: String,
+        /// How far back every step must have data.
+        #[arg(long, default_value = "5m", value_parser = watch_cmd::parse_duration)]
+        window: std::time::Duration,
+        /// The resolution of that check.
+        #[arg(long, default_value = "15s", value_parser = watch_cmd::parse_duration)]
+        step: std::time::Duration,
+        #[arg(long, default_value = "10s", value_parser = watch_cmd::parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Report a manual trigger to a running watch.
+    #[command(subcommand)]
+    Trigger(TriggerCmd),
+}
+
+#[derive(Subcommand)]
+enum TriggerCmd {
+    /// Fire a manual trigger: the watch runs the rollback at once.
+    #[command(
+        after_help = "Example:\n  gonogo trigger fire \"Data integrity issue reported\" --watch http://127.0.0.1:7070"
+    )]
+    Fire {
+        /// The trigger's name, as in the review.
+        name: String,
+        /// The watch's control address (printed when it starts).
+        #[arg(long, value_name = "URL")]
+        watch: String,
+        /// Who reports it (default: $USER).
+        #[arg(long)]
+        by: Option<String>,
     },
 }
 
@@ -261,6 +340,27 @@ fn run(cli: Cli) -> Result<u8> {
             stdout.write_all(b"\n")?;
             Ok(0)
         }
+        Command::Watch { file, prometheus, interval, until, dry_run, events, state, control, quiet, timeout } => {
+            let name = display_name(&file);
+            let bytes = read_file(&file)?;
+            let review = match gonogo_core::parse_bytes(&bytes) {
+                Ok(r) => r,
+                Err(e) => return Ok(invalid(&name, &bytes, &e, false)),
+            };
+            let args =
+                watch_cmd::WatchArgs { prometheus, interval, until, dry_run, events, state, control, quiet, timeout };
+            watch_cmd::watch(&review, args)
+        }
+        Command::Verify { file, prometheus, window, step, timeout } => {
+            let name = display_name(&file);
+            let bytes = read_file(&file)?;
+            let review = match gonogo_core::parse_bytes(&bytes) {
+                Ok(r) => r,
+                Err(e) => return Ok(invalid(&name, &bytes, &e, false)),
+            };
+            watch_cmd::verify(&review, &prometheus, window, step, timeout)
+        }
+        Command::Trigger(TriggerCmd::Fire { name, watch, by }) => watch_cmd::fire(&name, &watch, by.as_deref()),
         Command::Export { file, to } => {
             let name = display_name(&file);
             let bytes = read_file(&file)?;

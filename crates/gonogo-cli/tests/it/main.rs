@@ -2,6 +2,8 @@
 
 mod check;
 mod commands;
+mod harness;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,257 @@
+//! `gonogo watch`, `gonogo verify` and `gonogo trigger fire`: arguments to gonogo-watch, and
+//! what the on-call engineer sees.
+
+use anyhow::{Context, Result, anyhow, bail};
+use gonogo_core::model::Review;
+use gonogo_watch::events::Event;
+use gonogo_watch::source::{Auth, Prometheus, SourceConfig};
+use gonogo_watch::trigger::{Health, Kind, TriggerState};
+use gonogo_watch::watch::{Exit, Update, WatchConfig};
+use jiff::Timestamp;
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the runtime")
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    gonogo_core::duration::Duration::parse(s).map(|d| Duration::from_millis(d.millis))
+}
+
+pub fn source(url: &str, timeout: Duration) -> Result<Prometheus> {
+    Prometheus::new(SourceConfig { base: url.to_string(), timeout, auth: Auth::from_env() })
+        .map_err(|e| anyhow!("--prometheus: {e}"))
+}
+
+pub struct WatchArgs {
+    pub prometheus: String,
+    pub interval: Duration,
+    pub until: Option<Duration>,
+    pub dry_run: bool,
+    pub events: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+    pub control: SocketAddr,
+    pub quiet: bool,
+    pub timeout: Duration,
+}
+
+/// Runs the watch; returns the exit code of DESIGN.md §5.
+pub fn watch(review: &Review, a: WatchArgs) -> Result<u8> {
+    let now = Timestamp::now();
+    let until = match a.until {
+        Some(d) => now.checked_add(jiff::SignedDuration::try_from(d)?)?,
+        None => {
+            let w = review
+                .on_call
+                .as_ref()
+                .and_then(|o| o.window.as_ref())
+                .ok_or_else(|| anyhow!("the review has no on-call window to watch until; pass --until 2h"))?;
+            if w.end.value <= now {
+                bail!("the on-call window ended at {}; pass --until to watch anyway", w.end.value);
+            }
+            w.end.value
+        }
+    };
+    if a.interval < Duration::from_millis(100) {
+        bail!("--interval must be at least 100ms");
+    }
+    let cfg = WatchConfig {
+        source: source(&a.prometheus, a.timeout)?,
+        interval: a.interval,
+        until,
+        dry_run: a.dry_run,
+        events: a.events,
+        state: a.state,
+        control: a.control,
+    };
+    let live = !a.quiet && std::io::stdout().is_terminal();
+    let mut view = View { quiet: a.quiet, live, recent: Vec::new(), header: String::new() };
+    let label = format!("{} {}", review.release.service.value, review.release.version.value);
+    let exit =
+        runtime()?.block_on(gonogo_watch::watch::run(review, cfg, &mut |u| view.show(u))).map_err(|e| anyhow!(e))?;
+    let summary = match exit {
+        Exit::Clean => format!("{label}: the window ended clean; no trigger fired"),
+        Exit::RolledBack => format!(
+            "{label}: a rollback trigger fired and the rollback actions ran{}",
+            if a.dry_run { " (dry run: none was run)" } else { "" }
+        ),
+        Exit::SourceFailed => format!(
+            "{label}: the window ended without a rollback, but the source failed during it: some evaluations were not made"
+        ),
+    };
+    println!("{summary}");
+    Ok(exit as u8)
+}
+
+struct View {
+    quiet: bool,
+    live: bool,
+    recent: Vec<String>,
+    header: String,
+}
+
+impl View {
+    fn show(&mut self, u: Update) {
+        match u {
+            Update::Event(e) => {
+                let line = event_line(e);
+                if e.event == "watch_started" {
+                    self.header = line.clone();
+                }
+                if self.live {
+                    self.recent.push(line);
+                    let n = self.recent.len();
+                    if n > 8 {
+                        self.recent.drain(..n - 8);
+                    }
+                } else if !self.quiet {
+                    println!("{line}");
+                }
+            }
+            Update::Tick(triggers) if self.live => {
+                let mut out = String::from("\x1b[H\x1b[2J");
+                out.push_str(&self.header);
+                out.push_str("\n\n");
+                for t in triggers {
+                    out.push_str(&trigger_row(t));
+                    out.push('\n');
+                }
+                out.push_str("\nrecent events:\n");
+                for l in &self.recent {
+                    out.push_str("  ");
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                print!("{out}");
+                let _ = std::io::stdout().flush();
+            }
+            Update::Tick(_) => {}
+            Update::Check { ok, lines } => {
+                if !self.quiet || !ok {
+                    println!("post-deploy check: {}", if ok { "PASSED" } else { "FAILED" });
+                    for l in lines {
+                        println!("  {l}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn trigger_row(t: &TriggerState) -> String {
+    let mark = match t.health {
+        Health::Ok => "✅ ok     ",
+        Health::Pending => "⏳ pending",
+        Health::Firing => "🔥 FIRING ",
+        Health::Unknown { .. } => "❔ unknown",
+    };
+    let since = Timestamp::now().duration_since(t.since).as_secs();
+    let what = match &t.kind {
+        Kind::Metric { threshold, for_, .. } => {
+            let v = t.last_value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "—".into());
+            format!("{v} {} {} for {for_}", threshold.op(), threshold.value())
+        }
+        Kind::Alert { alert } => format!("alert {alert}"),
+        Kind::Manual => "manual".to_string(),
+    };
+    let why = match &t.health {
+        Health::Unknown { reason } => format!(" — {reason}"),
+        _ => String::new(),
+    };
+    let name: String = t.name.chars().take(48).collect();
+    format!("{mark} {name:<48} {what:<32} {since}s{why}")
+}
+
+fn event_line(e: &Event) -> String {
+    let mut s = format!("{} {}", e.at, e.event);
+    if let Some(t) = &e.trigger {
+        s.push_str(&format!(" trigger={t:?}"));
+    }
+    if let Some(a) = &e.action {
+        s.push_str(&format!(" action={a:?}"));
+    }
+    if let Some(v) = e.value {
+        s.push_str(&format!(" value={v}"));
+    }
+    if let Some(d) = &e.detail {
+        s.push_str(&format!(" {d}"));
+    }
+    s
+}
+
+/// `gonogo verify`: one line per dashboard, trigger and alert rule; exit 0 all live, 1 not.
+pub fn verify(review: &Review, prometheus: &str, window: Duration, step: Duration, timeout: Duration) -> Result<u8> {
+    let src = source(prometheus, timeout)?;
+    let cfg = gonogo_watch::verify::VerifyConfig {
+        window_secs: window.as_secs_f64(),
+        step_secs: step.as_secs_f64().max(0.001),
+        end: Timestamp::now().as_millisecond() as f64 / 1000.0,
+    };
+    let checks = runtime()?.block_on(gonogo_watch::verify::verify(review, &src, &cfg)).map_err(|e| anyhow!(e))?;
+    let mut all = true;
+    for c in &checks {
+        all &= c.live;
+        let q = match (&c.query, c.live) {
+            (Some(q), false) => format!("\n      query: {q}"),
+            _ => String::new(),
+        };
+        println!("{} {}: {}{q}", if c.live { "✅" } else { "❌" }, c.subject, c.why);
+    }
+    let bad = checks.iter().filter(|c| !c.live).count();
+    if checks.is_empty() {
+        println!("nothing to verify: the review has no monitoring entries and no query or alert triggers");
+    } else if all {
+        println!("verify: all {} checks live against {}", checks.len(), src.base());
+    } else {
+        println!(
+            "verify: {bad} of {} checks not live against {}: a dashboard that hasn't been validated doesn't exist",
+            checks.len(),
+            src.base()
+        );
+    }
+    Ok(if all { 0 } else { 1 })
+}
+
+/// `gonogo trigger fire NAME --watch URL`.
+pub fn fire(name: &str, watch_url: &str, by: Option<&str>) -> Result<u8> {
+    gonogo_watch::install_crypto();
+    let base = watch_url.trim_end_matches('/');
+    let base = if base.contains("://") { base.to_string() } else { format!("http://{base}") };
+    let url = format!("{base}/triggers/{}/fire", encode(name));
+    let by = by.map(str::to_string).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "someone".into());
+    let rt = runtime()?;
+    let (status, body) = rt.block_on(async {
+        let resp = reqwest::Client::new()
+            .post(&url)
+            .timeout(Duration::from_secs(10))
+            .json(&serde_json::json!({ "by": by }))
+            .send()
+            .await
+            .with_context(|| format!("reaching the watch at {base}"))?;
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        anyhow::Ok((status, body))
+    })?;
+    if status.is_success() {
+        println!("fired `{name}` at {base}: the watch runs the rollback now");
+        Ok(0)
+    } else {
+        let msg = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            .unwrap_or(body);
+        bail!("the watch refused (HTTP {}): {msg}", status.as_u16())
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
