@@ -129,6 +129,15 @@ impl View {
                 let _ = std::io::stdout().flush();
             }
             Update::Tick(_) => {}
+            Update::DryRun { actions } => {
+                if actions.is_empty() {
+                    println!(
+                        "dry run: the review has no rollback actions; the on-call engineer runs the steps by hand"
+                    );
+                } else {
+                    println!("dry run: these rollback actions would run now, in order: {}", actions.join(", "));
+                }
+            }
             Update::Check { ok, lines } => {
                 if !self.quiet || !ok {
                     println!("post-deploy check: {}", if ok { "PASSED" } else { "FAILED" });

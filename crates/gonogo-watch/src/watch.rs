@@ -41,6 +41,10 @@ pub enum Update<'a> {
     Event(&'a Event),
     /// After each evaluation: every trigger's state.
     Tick(&'a [TriggerState]),
+    /// A dry run reached a rollback: these actions would have run, in order.
+    DryRun {
+        actions: &'a [String],
+    },
     /// The post-deploy check's summary lines.
     Check {
         ok: bool,
@@ -224,15 +228,14 @@ async fn run_actions(
     show: &mut (dyn FnMut(Update) + Send),
 ) -> Result<(), String> {
     let actions = review.rollback.as_ref().map(|r| r.actions.as_slice()).unwrap_or(&[]);
+    if dry_run {
+        let names: Vec<String> = actions.iter().map(|a| a.name.value.clone()).collect();
+        show(Update::DryRun { actions: &names });
+    }
     for a in actions {
         let name_ = a.name.value.as_str();
         if dry_run {
-            emit(
-                Event::new(name::ACTION_SUCCEEDED, Timestamp::now())
-                    .action(name_)
-                    .detail(json!({ "dry_run": true, "ran": false })),
-                show,
-            )?;
+            // No action event: the log only ever says what was really done.
             continue;
         }
         match state.action(name_).map(|r| r.status) {

@@ -79,8 +79,10 @@ fn export_targets() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["check", "render", "init", "schema", "export"] {
-        let o = gonogo(&[cmd, "--help"]);
+    for cmd in ["check", "render", "init", "schema", "export", "watch", "verify", "trigger fire"] {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let o = gonogo(&args);
         assert_eq!(code(&o), 0, "{cmd}");
         let text = stdout(&o);
         assert!(text.contains("Example"), "{cmd} --help has no example:\n{text}");

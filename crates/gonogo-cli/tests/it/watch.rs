@@ -409,3 +409,113 @@ fn verify_passes_for_live_metrics_and_names_the_query_that_is_not() {
     assert_eq!(crate::code(&o), 2);
     assert!(crate::stderr(&o).contains("cannot be reached"), "{}", crate::stderr(&o));
 }
+
+#[test]
+fn dry_run_evaluates_and_reports_without_acting() {
+    let dir = temp("watch-dry");
+    let target = Target::start();
+    target.gauge("queue_depth", 900.0);
+    let prom = Prometheus::start("dry", target.http.port, None);
+    let hook = ok_receiver();
+    let trig = "    - name: Depth\n      query: max(queue_depth)\n      above: 500\n";
+    let r = review(
+        &dir,
+        trig,
+        &format!("{}{}", webhook("disable flag", &hook.url("/a"), ""), webhook("notify", &hook.url("/b"), "")),
+        "  []\n",
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_gonogo"))
+        .args([
+            "watch",
+            r.to_str().unwrap(),
+            "--prometheus",
+            &prom.url(),
+            "--until",
+            "20s",
+            "--dry-run",
+            "--state",
+            dir.join("s").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(out.contains("dry run: these rollback actions would run now, in order: disable flag, notify"), "{out}");
+    assert!(hook.requests.lock().unwrap().is_empty(), "a dry run ran an action");
+    assert!(!dir.join("s").exists(), "a dry run leaves no state that a real watch would act on");
+}
+
+#[test]
+fn post_deploy_check_runs_at_its_time_and_names_what_is_not_live() {
+    let dir = temp("watch-postcheck");
+    let target = Target::start();
+    target.gauge("queue_depth", 10.0);
+    let prom = Prometheus::start("postcheck", target.http.port, None);
+    let trig = "    - name: Depth\n      query: max(queue_depth)\n      above: 500\n";
+    let mon = "  - metric: Queue depth\n    query: max(queue_depth)\n  - metric: Emails sent\n    query: sum(rate(emails_sent_total[1m]))\nfollow_up: { post_deploy_check: 3s }\n";
+    let r = review(&dir, trig, "    []\n", mon);
+    let mut w = start_watch(&dir, &r, &prom.url(), &["--until", "7s"]);
+    assert_eq!(w.wait(Duration::from_secs(20)), 0, "the window ended clean");
+    let ev = w.events();
+    let check = ev.iter().find(|e| e.event == "post_deploy_check").expect("a post_deploy_check event");
+    let started: jiff::Timestamp = ev[0].at.parse().unwrap();
+    let at: jiff::Timestamp = check.at.parse().unwrap();
+    let after = at.duration_since(started).as_secs_f64();
+    assert!((3.0..5.0).contains(&after), "the check ran {after} s after start");
+    let d = check.detail.as_ref().unwrap();
+    assert_eq!(d["ok"], false);
+    assert_eq!(d["failures"].as_array().unwrap().len(), 1);
+    assert_eq!(d["failures"][0]["monitoring"], "Emails sent");
+    assert_eq!(d["failures"][0]["error"], "no data");
+    assert_eq!(ev.iter().filter(|e| e.event == "post_deploy_check").count(), 1);
+}
+
+#[test]
+fn bearer_token_from_the_environment_and_api_errors_passed_through() {
+    let dir = temp("watch-auth");
+    // A stand-in for a hosted Prometheus API (Grafana Cloud, Mimir) that needs a token.
+    let api = Http::start(|r| {
+        if r.headers.get("authorization").map(String::as_str) != Some("Bearer t0ken") {
+            return (401, "{\"status\":\"error\",\"errorType\":\"unauthorized\",\"error\":\"missing token\"}".into());
+        }
+        if r.path == "/api/v1/rules" {
+            return (200, "{\"status\":\"success\",\"data\":{\"groups\":[]}}".into());
+        }
+        (400, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\": 1:5: parse error\"}".into())
+    });
+    let r = review(&dir, "    []\n", "    []\n", "  - metric: Depth\n    query: max(queue_depth)\n");
+    let o = Command::new(env!("CARGO_BIN_EXE_gonogo"))
+        .args(["verify", r.to_str().unwrap(), "--prometheus", &api.url("")])
+        .env("GONOGO_PROMETHEUS_TOKEN", "t0ken")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("❌ monitoring: Depth: the query fails: bad_data: invalid parameter \"query\": 1:5: parse error"),
+        "{out}"
+    );
+    let o = crate::gonogo(&["verify", r.to_str().unwrap(), "--prometheus", &api.url("")]);
+    assert_eq!(crate::code(&o), 2);
+    assert!(crate::stderr(&o).contains("unauthorized: missing token"), "{}", crate::stderr(&o));
+}
+
+#[test]
+fn live_view_on_a_terminal() {
+    if !Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success()) {
+        panic!("`script` (util-linux) is needed to give the watch a terminal");
+    }
+    let dir = temp("watch-tty");
+    let target = Target::start();
+    target.gauge("queue_depth", 42.0);
+    let prom = Prometheus::start("tty", target.http.port, None);
+    let trig = "    - name: Queue depth above 500\n      query: max(queue_depth)\n      above: 500\n      for: 1m\n    - name: Data integrity issue reported\n      manual: true\n";
+    let r = review(&dir, trig, "    []\n", "  []\n");
+    let cmd = format!("{} watch {} --prometheus {} --until 3s", env!("CARGO_BIN_EXE_gonogo"), r.display(), prom.url());
+    let o = Command::new("script").args(["-qefc", &cmd, "/dev/null"]).output().unwrap();
+    let screen = String::from_utf8_lossy(&o.stdout);
+    assert!(screen.contains("\x1b[H\x1b[2J"), "the view redraws in place");
+    assert!(screen.contains("Queue depth above 500"), "{screen}");
+    assert!(screen.contains("42.0000 > 500 for 1m"), "the value against its threshold and for: {screen}");
+    assert!(screen.contains("manual"), "{screen}");
+}
