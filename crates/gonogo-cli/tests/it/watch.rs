@@ -321,8 +321,9 @@ fn failing_webhook_is_retried_then_reported_and_the_next_action_runs() {
     let prom = Prometheus::start("retry", target.http.port, None);
     let hook = Http::start(|r| if r.path == "/fail" { (503, "down".into()) } else { (200, "ok".into()) });
     let trig = "    - name: Depth\n      query: max(queue_depth)\n      above: 500\n";
+    let commands = "    - name: redeploy\n      command: [\"sh\", \"-c\", \"echo redeploying v2.13.1; echo no such tag >&2; exit 3\"]\n    - name: slow\n      command: [\"sleep\", \"30\"]\n      timeout: 1s\n";
     let actions = format!(
-        "{}{}",
+        "{}{}{commands}",
         webhook(
             "disable flag",
             &hook.url("/fail"),
@@ -359,6 +360,27 @@ fn failing_webhook_is_retried_then_reported_and_the_next_action_runs() {
     assert_eq!(failed.detail.as_ref().unwrap()["tries"][0]["status"], 503);
     let ok = ev.iter().find(|e| e.event == "action_succeeded").unwrap();
     assert_eq!(ok.action.as_deref(), Some("notify"));
+    // Commands: exit status and output tails in the event; a timeout kills and fails it.
+    let results: Vec<(&str, &str)> = ev
+        .iter()
+        .filter(|e| e.event == "action_succeeded" || e.event == "action_failed")
+        .map(|e| (e.action.as_deref().unwrap(), e.event.as_str()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("disable flag", "action_failed"),
+            ("notify", "action_succeeded"),
+            ("redeploy", "action_failed"),
+            ("slow", "action_failed")
+        ]
+    );
+    let redeploy = ev.iter().rfind(|e| e.action.as_deref() == Some("redeploy")).unwrap().detail.clone().unwrap();
+    assert_eq!(redeploy["exit_code"], 3);
+    assert_eq!(redeploy["stdout_tail"], "redeploying v2.13.1\n");
+    assert_eq!(redeploy["stderr_tail"], "no such tag\n");
+    let slow = ev.iter().rfind(|e| e.action.as_deref() == Some("slow")).unwrap().detail.clone().unwrap();
+    assert_eq!(slow["error"], "timed out after 1s; killed");
     let all = std::fs::read_to_string(&events).unwrap()
         + &String::from_utf8_lossy(&o.stdout)
         + &String::from_utf8_lossy(&o.stderr);
@@ -373,7 +395,12 @@ fn verify_passes_for_live_metrics_and_names_the_query_that_is_not() {
     target.rate(REQ_OK, 100.0);
     let rules = "groups:\n  - name: app\n    rules:\n      - alert: QueueDepthHigh\n        expr: max(queue_depth) > 500\n      - alert: RequestsLow\n        expr: (sum(rate(http_requests_total[5s]))) < 1\n";
     let prom = Prometheus::start("verify", target.http.port, Some(rules));
-    let mon = "  - metric: Queue depth\n    query: max(queue_depth)\n    alert: { above: 500, rule: QueueDepthHigh }\n    verified_live: true\n  - metric: Request rate\n    query: sum(rate(http_requests_total[5s]))\n    alert: { below: 1 }\n    verified_live: true\n";
+    // A query longer than a URL should carry goes as a form POST.
+    let long = format!("max(queue_depth){}", " + 0".repeat(700));
+    let mon = &format!(
+        "  - metric: Long query\n    query: '{long}'\n{}",
+        "  - metric: Queue depth\n    query: max(queue_depth)\n    alert: { above: 500, rule: QueueDepthHigh }\n    verified_live: true\n  - metric: Request rate\n    query: sum(rate(http_requests_total[5s]))\n    alert: { below: 1 }\n    verified_live: true\n"
+    );
     let trig = "    - name: Depth\n      query: max(queue_depth)\n      above: 500\n";
     let r = review(&dir, trig, "    []\n", mon);
     // Enough history for a 6 s window at 1 s steps.
@@ -383,6 +410,7 @@ fn verify_passes_for_live_metrics_and_names_the_query_that_is_not() {
     let out = crate::stdout(&o);
     assert_eq!(crate::code(&o), 0, "{out}");
     assert!(out.contains("✅ monitoring: Queue depth: live: data at all 7 steps"), "{out}");
+    assert!(out.contains("✅ monitoring: Long query: live: data at all 7 steps"), "{out}");
     assert!(out.contains("✅ alert rule: Request rate: alerting rule `RequestsLow` is loaded"), "{out}");
     // A rule that is not loaded.
     let r2 = review(&dir, trig, "    []\n", &mon.replace("rule: QueueDepthHigh", "rule: QueueDepthMissing"));
