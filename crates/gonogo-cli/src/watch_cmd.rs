@@ -102,7 +102,7 @@ impl View {
                     self.header = line.clone();
                 }
                 if self.live {
-                    self.recent.push(line);
+                    self.recent.push(line.chars().take(160).collect());
                     let n = self.recent.len();
                     if n > 8 {
                         self.recent.drain(..n - 8);
@@ -113,7 +113,7 @@ impl View {
             }
             Update::Tick(triggers) if self.live => {
                 let mut out = String::from("\x1b[H\x1b[2J");
-                out.push_str(&self.header);
+                out.push_str(&self.header.chars().take(200).collect::<String>());
                 out.push_str("\n\n");
                 for t in triggers {
                     out.push_str(&trigger_row(t));
@@ -174,21 +174,64 @@ fn trigger_row(t: &TriggerState) -> String {
     format!("{mark} {name:<48} {what:<32} {since}s{why}")
 }
 
+/// An event as the on-call engineer reads it (the JSON lines are in `--events`).
 fn event_line(e: &Event) -> String {
-    let mut s = format!("{} {}", e.at, e.event);
-    if let Some(t) = &e.trigger {
-        s.push_str(&format!(" trigger={t:?}"));
-    }
-    if let Some(a) = &e.action {
-        s.push_str(&format!(" action={a:?}"));
-    }
-    if let Some(v) = e.value {
-        s.push_str(&format!(" value={v}"));
-    }
-    if let Some(d) = &e.detail {
-        s.push_str(&format!(" {d}"));
-    }
-    s
+    let d = e.detail.clone().unwrap_or_default();
+    let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let trig = e.trigger.as_deref().unwrap_or("");
+    let act = e.action.as_deref().unwrap_or("");
+    let val = e.value.map(|v| format!("{v:.4}")).unwrap_or_default();
+    let text = match e.event.as_str() {
+        "watch_started" if d.get("resumed").is_some() => {
+            format!("watch restarted: `{}` had fired; finishing its actions, repeating none", s("fired"))
+        }
+        "watch_started" => format!(
+            "watching {}: {} triggers against {}; manual fire at {}; until {}",
+            s("review"),
+            d.get("triggers").and_then(|t| t.as_array()).map_or(0, |t| t.len()),
+            s("source"),
+            s("control"),
+            s("until")
+        ),
+        "trigger_pending" => {
+            format!("{trig}: pending, value {val} {} {} (must hold {})", s("op"), d["threshold"], s("for"))
+        }
+        "trigger_firing" if d.get("manual").is_some() => format!("{trig}: FIRING (reported by {})", s("by")),
+        "trigger_firing" if d.get("alert").is_some() => format!("{trig}: FIRING (alert {} is firing)", s("alert")),
+        "trigger_firing" => format!("{trig}: FIRING, value {val} {} {}", s("op"), d["threshold"]),
+        "trigger_resolved" => format!(
+            "{trig}: ok again (was {}){}",
+            s("was"),
+            if val.is_empty() { String::new() } else { format!(", value {val}") }
+        ),
+        "source_error" => format!("{trig}: unknown — {}", s("error")),
+        "action_started" => format!("action {act}: started"),
+        "action_succeeded" => match d.get("status") {
+            Some(st) => format!("action {act}: succeeded (HTTP {st})"),
+            None => format!("action {act}: succeeded (exit {})", d["exit_code"]),
+        },
+        "action_failed" => {
+            let why = if !s("error").is_empty() && d.get("exit_code").is_none() {
+                s("error")
+            } else if let Some(code) = d.get("exit_code") {
+                format!("exit {code}")
+            } else {
+                s("error")
+            };
+            format!("action {act}: FAILED — {why}")
+        }
+        "post_deploy_check" => {
+            let n = d.get("failures").and_then(|f| f.as_array()).map_or(0, |f| f.len());
+            if d["ok"] == true {
+                "post-deploy check: passed".to_string()
+            } else {
+                format!("post-deploy check: FAILED ({n} not ok)")
+            }
+        }
+        other => format!("{other} {d}"),
+    };
+    let time = e.at.get(11..19).unwrap_or(&e.at);
+    format!("{time} {text}")
 }
 
 /// `gonogo verify`: one line per dashboard, trigger and alert rule; exit 0 all live, 1 not.
