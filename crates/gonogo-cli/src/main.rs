@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod serve_cmd;
 mod watch_cmd;
 
 #[derive(Parser)]
@@ -142,6 +143,43 @@ enum Command {
     /// Report a manual trigger to a running watch.
     #[command(subcommand)]
     Trigger(TriggerCmd),
+    /// Serve the page the meeting runs on, and its API.
+    #[command(after_help = "The database: --db, else GONOGO_DATABASE_URL, else sqlite://gonogo.db (created on first start).\n\
+        Bound to a loopback address with no token created, the server is open for one person; otherwise every write needs\n\
+        a token (`gonogo token create`).\n\nExamples:\n  gonogo serve --demo                       # the seed's review in a fresh SQLite file\n  \
+        gonogo serve --db postgres://gonogo@db/gonogo --listen 0.0.0.0:8080")]
+    Serve {
+        /// sqlite://FILE or postgres://…
+        #[arg(long, value_name = "URL", env = "GONOGO_DATABASE_URL", default_value = "sqlite://gonogo.db")]
+        db: String,
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Load the seed's example review into a fresh SQLite file and print the address to open.
+        #[arg(long)]
+        demo: bool,
+        /// Largest request body in bytes (413 beyond).
+        #[arg(long, default_value_t = 4 * 1024 * 1024)]
+        max_body: usize,
+    },
+    /// API tokens for `gonogo serve`.
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create a token; it is printed once (only its hash is stored).
+    #[command(after_help = "Example:\n  gonogo token create --name @elena --role approver --db sqlite://gonogo.db")]
+    Create {
+        /// Who uses it; recorded as the actor of every change made with it.
+        #[arg(long)]
+        name: String,
+        /// viewer (read), editor (edit), approver (edit and record decisions).
+        #[arg(long, value_parser = ["viewer", "editor", "approver"])]
+        role: String,
+        #[arg(long, value_name = "URL", env = "GONOGO_DATABASE_URL", default_value = "sqlite://gonogo.db")]
+        db: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +399,8 @@ fn run(cli: Cli) -> Result<u8> {
             watch_cmd::verify(&review, &prometheus, window, step, timeout)
         }
         Command::Trigger(TriggerCmd::Fire { name, watch, by }) => watch_cmd::fire(&name, &watch, by.as_deref()),
+        Command::Serve { db, listen, demo, max_body } => serve_cmd::serve(&db, listen, demo, max_body),
+        Command::Token(TokenCmd::Create { name, role, db }) => serve_cmd::token_create(&db, &name, &role),
         Command::Export { file, to } => {
             let name = display_name(&file);
             let bytes = read_file(&file)?;

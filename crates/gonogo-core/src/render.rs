@@ -1029,7 +1029,7 @@ fn html_line(line: &Line) -> String {
 }
 
 /// HTML-escapes text for both element content and quoted attribute values.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {

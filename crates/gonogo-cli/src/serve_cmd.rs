@@ -1,0 +1,97 @@
+//! `gonogo serve` and `gonogo token create`: picks the backend from the URL and launches.
+
+use anyhow::{Context, Result, anyhow, bail};
+use gonogo_store::{Postgres, Role, Sqlite, Store};
+use std::net::SocketAddr;
+
+const DEMO: &str = include_str!("../../../examples/reports-v2.14.0.yaml");
+
+enum Db {
+    Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+async fn connect(url: &str) -> Result<Db> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Db::Postgres(Postgres::connect(url).await.map_err(|e| anyhow!("{e}")).context("connecting to PostgreSQL")?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Db::Sqlite(Sqlite::connect(url).await.map_err(|e| anyhow!("{e}")).context("opening SQLite")?))
+    } else {
+        bail!("--db `{url}` is neither sqlite://FILE nor postgres://…")
+    }
+}
+
+pub fn serve(db: &str, listen: SocketAddr, demo: bool, max_body: usize) -> Result<u8> {
+    let rt = crate::watch_cmd::runtime()?;
+    rt.block_on(async {
+        let url = if demo && db == "sqlite://gonogo.db" {
+            let path = std::env::temp_dir().join(format!("gonogo-demo-{}.db", std::process::id()));
+            let _ = std::fs::remove_file(&path);
+            format!("sqlite://{}", path.display())
+        } else {
+            db.to_string()
+        };
+        match connect(&url).await? {
+            Db::Sqlite(s) => launch(s, &url, listen, demo, max_body).await,
+            Db::Postgres(p) => launch(p, &url, listen, demo, max_body).await,
+        }
+    })
+}
+
+async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, max_body: usize) -> Result<u8> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    store.migrate().await.map_err(|e| anyhow!("migrating {}: {e}", url.split('@').next_back().unwrap_or(url)))?;
+    let open = gonogo_server::open_mode(&store, addr).await.map_err(|e| anyhow!(e))?;
+    let app = gonogo_server::app(store.clone(), gonogo_server::Config { open, max_body }).await.map_err(|e| anyhow!(e))?;
+    let mut first = None;
+    if demo {
+        let review = gonogo_core::parse_str(DEMO).map_err(|e| anyhow!("{e}"))?;
+        let (node, _) = gonogo_core::yaml::parse(DEMO);
+        let value = node.as_ref().map(gonogo_core::yaml::to_json).unwrap_or_default();
+        let change = gonogo_store::Change {
+            document: serde_json::to_string_pretty(&value)?,
+            meta: gonogo_server::meta(&review),
+            actor: "demo".into(),
+            change: "create".into(),
+            before: None,
+            after: Some(value),
+        };
+        first = Some(store.create_review(change).await.map_err(|e| anyhow!("{e}"))?.id);
+    }
+    let shown = url.split('@').next_back().unwrap_or(url);
+    eprintln!("gonogo serve: http://{addr}/ (database {shown})");
+    if let Some(id) = first {
+        println!("open http://{addr}/reviews/{id}");
+    }
+    if open {
+        eprintln!("gonogo serve: open mode — loopback address and no token: anyone on this machine can edit and decide. `gonogo token create` ends it.");
+    } else if !addr.ip().is_loopback() {
+        eprintln!("gonogo serve: every write needs a token (`gonogo token create --name NAME --role editor --db …`)");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(0)
+}
+
+pub fn token_create(db: &str, name: &str, role: &str) -> Result<u8> {
+    let role = Role::parse(role).ok_or_else(|| anyhow!("--role is viewer, editor or approver"))?;
+    let rt = crate::watch_cmd::runtime()?;
+    let secret = rt.block_on(async {
+        match connect(db).await? {
+            Db::Sqlite(s) => create(s, name, role).await,
+            Db::Postgres(p) => create(p, name, role).await,
+        }
+    })?;
+    println!("{secret}");
+    eprintln!("token for {name} ({}): shown once, keep it secret", role.as_str());
+    Ok(0)
+}
+
+async fn create<S: Store>(store: S, name: &str, role: Role) -> Result<String> {
+    store.migrate().await.map_err(|e| anyhow!("{e}"))?;
+    store.create_token(name, role).await.map_err(|e| anyhow!("{e}"))
+}
