@@ -144,10 +144,12 @@ enum Command {
     #[command(subcommand)]
     Trigger(TriggerCmd),
     /// Serve the page the meeting runs on, and its API.
-    #[command(after_help = "The database: --db, else GONOGO_DATABASE_URL, else sqlite://gonogo.db (created on first start).\n\
+    #[command(
+        after_help = "The database: --db, else GONOGO_DATABASE_URL, else sqlite://gonogo.db (created on first start).\n\
         Bound to a loopback address with no token created, the server is open for one person; otherwise every write needs\n\
         a token (`gonogo token create`).\n\nExamples:\n  gonogo serve --demo                       # the seed's review in a fresh SQLite file\n  \
-        gonogo serve --db postgres://gonogo@db/gonogo --listen 0.0.0.0:8080")]
+        gonogo serve --db postgres://gonogo@db/gonogo --listen 0.0.0.0:8080"
+    )]
     Serve {
         /// sqlite://FILE or postgres://…
         #[arg(long, value_name = "URL", env = "GONOGO_DATABASE_URL", default_value = "sqlite://gonogo.db")]

@@ -43,7 +43,8 @@ async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, m
     let addr = listener.local_addr()?;
     store.migrate().await.map_err(|e| anyhow!("migrating {}: {e}", url.split('@').next_back().unwrap_or(url)))?;
     let open = gonogo_server::open_mode(&store, addr).await.map_err(|e| anyhow!(e))?;
-    let app = gonogo_server::app(store.clone(), gonogo_server::Config { open, max_body }).await.map_err(|e| anyhow!(e))?;
+    let app =
+        gonogo_server::app(store.clone(), gonogo_server::Config { open, max_body }).await.map_err(|e| anyhow!(e))?;
     let mut first = None;
     if demo {
         let review = gonogo_core::parse_str(DEMO).map_err(|e| anyhow!("{e}"))?;
@@ -65,7 +66,9 @@ async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, m
         println!("open http://{addr}/reviews/{id}");
     }
     if open {
-        eprintln!("gonogo serve: open mode — loopback address and no token: anyone on this machine can edit and decide. `gonogo token create` ends it.");
+        eprintln!(
+            "gonogo serve: open mode — loopback address and no token: anyone on this machine can edit and decide. `gonogo token create` ends it."
+        );
     } else if !addr.ip().is_loopback() {
         eprintln!("gonogo serve: every write needs a token (`gonogo token create --name NAME --role editor --db …`)");
     }

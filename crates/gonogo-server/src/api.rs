@@ -79,7 +79,10 @@ pub fn parse_document(headers: &HeaderMap, body: &[u8]) -> ApiResult<(Value, Rev
         body: json!({ "error": format!("the body is not UTF-8 text (byte {})", e.valid_up_to()) }),
     })?;
     if is_json && let Err(e) = serde_json::from_str::<Value>(text) {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }) });
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }),
+        });
     }
     // JSON is YAML: one parser, one set of messages and line numbers for both.
     let review = gonogo_core::parse_bytes(body).map_err(invalid)?;
@@ -103,7 +106,8 @@ fn invalid(e: gonogo_core::ReviewError) -> ApiError {
 
 /// Re-reads an edited document: an edit that makes the review invalid is refused.
 fn reparse(value: &Value) -> ApiResult<(String, Review)> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let review = gonogo_core::parse_str(&text).map_err(invalid)?;
     Ok((text, review))
 }
@@ -144,7 +148,9 @@ pub async fn report<S: Store>(st: &AppState<S>, id: &str, r: &Review) -> ApiResu
 
 /// Tells every open page of the review (on every replica) that it changed.
 pub async fn announce<S: Store>(st: &AppState<S>, id: &str, revision: i64, change: &str, actor: &str) {
-    let payload = json!({ "review": id, "revision": revision, "change": change, "actor": actor, "at": gonogo_store::now() }).to_string();
+    let payload =
+        json!({ "review": id, "revision": revision, "change": change, "actor": actor, "at": gonogo_store::now() })
+            .to_string();
     let delivered = st.via_store && st.store.publish(&payload).await.unwrap_or(false);
     if !delivered {
         let _ = st.live.send(payload);
@@ -166,15 +172,28 @@ fn stored_json(s: &StoredReview, value: &Value) -> Value {
     json!({ "id": s.id, "revision": s.revision, "created_at": s.created_at, "updated_at": s.updated_at, "review": value })
 }
 
-async fn create<S: Store>(State(st): State<AppState<S>>, caller: Caller, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn create<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     caller.require(Role::Editor)?;
     let (value, review) = parse_document(&headers, &body)?;
     let document = serde_json::to_string_pretty(&value).unwrap_or_default();
-    let change = Change { document, meta: meta(&review), actor: caller.name.clone(), change: "create".into(), before: None, after: Some(value) };
+    let change = Change {
+        document,
+        meta: meta(&review),
+        actor: caller.name.clone(),
+        change: "create".into(),
+        before: None,
+        after: Some(value),
+    };
     let stored = st.store.create_review(change).await?;
     let rep = report(&st, &stored.id, &review).await?;
     announce(&st, &stored.id, stored.revision, "create", &caller.name).await;
-    let mut resp = (StatusCode::CREATED, Json(json!({ "id": stored.id, "revision": stored.revision, "verdict": rep }))).into_response();
+    let mut resp = (StatusCode::CREATED, Json(json!({ "id": stored.id, "revision": stored.revision, "verdict": rep })))
+        .into_response();
     resp.headers_mut().insert(header::ETAG, etag(stored.revision));
     if let Ok(loc) = HeaderValue::from_str(&format!("/api/reviews/{}", stored.id)) {
         resp.headers_mut().insert(header::LOCATION, loc);
@@ -187,7 +206,11 @@ struct ListQuery {
     service: Option<String>,
 }
 
-async fn list<S: Store>(State(st): State<AppState<S>>, _c: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+async fn list<S: Store>(
+    State(st): State<AppState<S>>,
+    _c: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let items = st.store.list_reviews(q.service.as_deref()).await?;
     Ok(Json(json!({ "reviews": items })))
 }
@@ -208,7 +231,10 @@ async fn replace<S: Store>(
 ) -> ApiResult<Response> {
     caller.require(Role::Editor)?;
     let Some(expected) = if_match(&headers)? else {
-        return Err(ApiError::new(StatusCode::PRECONDITION_REQUIRED, "PUT replaces the whole review: send If-Match with the revision you read"));
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "PUT replaces the whole review: send If-Match with the revision you read",
+        ));
     };
     let (value, review) = parse_document(&headers, &body)?;
     let (old, old_value, _) = load(&st, &id).await?;
@@ -222,7 +248,14 @@ async fn replace<S: Store>(
         ));
     }
     let document = serde_json::to_string_pretty(&value).unwrap_or_default();
-    let change = Change { document, meta: meta(&review), actor: caller.name.clone(), change: "replace".into(), before: Some(old_value), after: Some(value.clone()) };
+    let change = Change {
+        document,
+        meta: meta(&review),
+        actor: caller.name.clone(),
+        change: "replace".into(),
+        before: Some(old_value),
+        after: Some(value.clone()),
+    };
     let stored = st.store.update_review(&id, expected, change, None).await?;
     announce(&st, &id, stored.revision, "replace", &caller.name).await;
     let mut resp = Json(stored_json(&stored, &value)).into_response();
@@ -251,7 +284,14 @@ async fn edit<S: Store>(
         }
         let (before, after) = apply(&mut value)?;
         let (document, review) = reparse(&value)?;
-        let c = Change { document, meta: meta(&review), actor: actor.to_string(), change: change.to_string(), before: Some(before), after: Some(after) };
+        let c = Change {
+            document,
+            meta: meta(&review),
+            actor: actor.to_string(),
+            change: change.to_string(),
+            before: Some(before),
+            after: Some(after),
+        };
         match st.store.update_review(id, stored.revision, c, decision(&value)?).await {
             Ok(s) => {
                 announce(st, id, s.revision, change, actor).await;
@@ -271,8 +311,10 @@ async fn mark<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let patch: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError { status: StatusCode::BAD_REQUEST, body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }) })?;
+    let patch: Value = serde_json::from_slice(&body).map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }),
+    })?;
     let (stored, item) = mark_item(&st, &id, index, &patch, if_match(&headers)?, &caller).await?;
     let mut resp = Json(json!({ "revision": stored.revision, "item": item })).into_response();
     resp.headers_mut().insert(header::ETAG, etag(stored.revision));
@@ -289,53 +331,86 @@ pub async fn mark_item<S: Store>(
     caller: &Caller,
 ) -> ApiResult<(StoredReview, Value)> {
     caller.require(Role::Editor)?;
-    let fields = patch.as_object().ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "the body is an object: {\"status\", \"owner\", \"notes\"}"))?;
+    let fields = patch.as_object().ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "the body is an object: {\"status\", \"owner\", \"notes\"}")
+    })?;
     for (k, v) in fields {
         match k.as_str() {
             "status" => {
                 let ok = v.as_str().is_some_and(|s| Status::parse(s).is_some());
                 if !ok {
-                    return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("status {v} is not one of {}", Status::NAMES.join(", "))));
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("status {v} is not one of {}", Status::NAMES.join(", ")),
+                    ));
                 }
             }
             "owner" | "notes" if v.is_string() || v.is_null() => {}
             "owner" | "notes" => return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}` is text or null"))),
-            other => return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown field `{other}`: status, owner or notes"))),
+            other => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("unknown field `{other}`: status, owner or notes"),
+                ));
+            }
         }
     }
     let change = format!("checklist[{index}]");
-    let (stored, value) = edit(st, id, expected, &caller.name, &change, |_| Ok(None), |doc| {
-        let item = doc
-            .get_mut("checklist")
-            .and_then(|c| c.get_mut(index))
-            .and_then(|i| i.as_object_mut())
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("the review has no checklist item {index}")))?;
-        let before = Value::Object(item.clone());
-        for (k, v) in fields {
-            if v.is_null() {
-                item.remove(k);
-            } else {
-                item.insert(k.clone(), v.clone());
+    let (stored, value) = edit(
+        st,
+        id,
+        expected,
+        &caller.name,
+        &change,
+        |_| Ok(None),
+        |doc| {
+            let item =
+                doc.get_mut("checklist").and_then(|c| c.get_mut(index)).and_then(|i| i.as_object_mut()).ok_or_else(
+                    || ApiError::new(StatusCode::NOT_FOUND, format!("the review has no checklist item {index}")),
+                )?;
+            let before = Value::Object(item.clone());
+            for (k, v) in fields {
+                if v.is_null() {
+                    item.remove(k);
+                } else {
+                    item.insert(k.clone(), v.clone());
+                }
             }
-        }
-        Ok((before, Value::Object(item.clone())))
-    })
+            Ok((before, Value::Object(item.clone())))
+        },
+    )
     .await?;
     let item = value["checklist"][index].clone();
     Ok((stored, item))
 }
 
 /// Records a decision: a new one supersedes the last; `by` is the caller, never a field.
-pub async fn record_decision<S: Store>(st: &AppState<S>, id: &str, caller: &Caller, body: &Value, expected: Option<i64>) -> ApiResult<(StoredReview, Value)> {
+pub async fn record_decision<S: Store>(
+    st: &AppState<S>,
+    id: &str,
+    caller: &Caller,
+    body: &Value,
+    expected: Option<i64>,
+) -> ApiResult<(StoredReview, Value)> {
     caller.require(Role::Approver)?;
-    let fields = body.as_object().ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "the body is an object: {\"outcome\", \"signoffs\"?, \"conditions\"?}"))?;
+    let fields = body.as_object().ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "the body is an object: {\"outcome\", \"signoffs\"?, \"conditions\"?}")
+    })?;
     for k in fields.keys() {
         match k.as_str() {
             "outcome" | "signoffs" | "conditions" | "notes" => {}
             "by" | "at" => {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}` is not yours to set: the decision is recorded as made by the caller, now")));
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("`{k}` is not yours to set: the decision is recorded as made by the caller, now"),
+                ));
             }
-            other => return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown field `{other}`: outcome, signoffs, conditions or notes"))),
+            other => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("unknown field `{other}`: outcome, signoffs, conditions or notes"),
+                ));
+            }
         }
     }
     let outcome = body.get("outcome").and_then(|o| o.as_str()).unwrap_or("");
@@ -364,25 +439,45 @@ pub async fn record_decision<S: Store>(st: &AppState<S>, id: &str, caller: &Call
         expected,
         &caller.name,
         "decision",
-        |doc| Ok(Some(DecisionRecord { outcome: outcome.to_string(), by: caller.name.clone(), body: doc["decision"].clone() })),
+        |doc| {
+            Ok(Some(DecisionRecord {
+                outcome: outcome.to_string(),
+                by: caller.name.clone(),
+                body: doc["decision"].clone(),
+            }))
+        },
         |doc| {
             let before = doc.get("decision").cloned().unwrap_or(Value::Null);
             let after = new_decision(doc);
-            doc.as_object_mut().ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "document"))?.insert("decision".into(), after.clone());
+            doc.as_object_mut()
+                .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "document"))?
+                .insert("decision".into(), after.clone());
             Ok((before, after))
         },
     )
     .await
 }
 
-async fn decide<S: Store>(State(st): State<AppState<S>>, caller: Caller, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn decide<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     caller.require(Role::Approver)?;
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError { status: StatusCode::BAD_REQUEST, body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }) })?;
+    let v: Value = serde_json::from_slice(&body).map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }),
+    })?;
     let (stored, value) = record_decision(&st, &id, &caller, &v, if_match(&headers)?).await?;
     let (_, review) = reparse(&value)?;
     let rep = report(&st, &id, &review).await?;
-    let mut resp = (StatusCode::CREATED, Json(json!({ "revision": stored.revision, "decision": value["decision"], "verdict": rep }))).into_response();
+    let mut resp = (
+        StatusCode::CREATED,
+        Json(json!({ "revision": stored.revision, "decision": value["decision"], "verdict": rep })),
+    )
+        .into_response();
     resp.headers_mut().insert(header::ETAG, etag(stored.revision));
     Ok(resp)
 }
@@ -431,12 +526,21 @@ struct RenderQuery {
     format: Option<String>,
 }
 
-async fn render<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>, Query(q): Query<RenderQuery>) -> ApiResult<Response> {
+async fn render<S: Store>(
+    State(st): State<AppState<S>>,
+    _c: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
+) -> ApiResult<Response> {
     let (_, _, review) = load(&st, &id).await?;
     let rep = report(&st, &id, &review).await?;
     match q.format.as_deref().unwrap_or("html") {
-        "html" => Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], gonogo_core::render::html(&review, &rep)).into_response()),
-        "markdown" => Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], gonogo_core::render::markdown(&review, &rep)).into_response()),
+        "html" => Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], gonogo_core::render::html(&review, &rep))
+            .into_response()),
+        "markdown" => {
+            Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], gonogo_core::render::markdown(&review, &rep))
+                .into_response())
+        }
         other => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("format `{other}` is markdown or html"))),
     }
 }
@@ -450,7 +554,10 @@ pub async fn fire_trigger<S: Store>(st: &AppState<S>, id: &str, name: &str, call
         .and_then(|r| r.triggers.iter().find(|t| t.name.value == name))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no trigger named `{name}`")))?;
     if t.kind() != Some(TriggerKind::Manual) {
-        return Err(ApiError::new(StatusCode::CONFLICT, format!("`{name}` is not a manual trigger; only manual triggers are fired by a person")));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("`{name}` is not a manual trigger; only manual triggers are fired by a person"),
+        ));
     }
     let c = Change {
         document: stored.document.clone(),
@@ -465,7 +572,11 @@ pub async fn fire_trigger<S: Store>(st: &AppState<S>, id: &str, name: &str, call
     Ok(())
 }
 
-async fn fire<S: Store>(State(st): State<AppState<S>>, caller: Caller, Path((id, name)): Path<(String, String)>) -> ApiResult<Response> {
+async fn fire<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path((id, name)): Path<(String, String)>,
+) -> ApiResult<Response> {
     fire_trigger(&st, &id, &name, &caller).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "trigger": name, "fired": true }))).into_response())
 }

@@ -2,9 +2,9 @@
 //! small script that applies every change from any attendee within a second (SSE), forms
 //! for marking items, recording the decision and firing manual triggers.
 
+use crate::AppState;
 use crate::api::{self, ApiError};
 use crate::auth::Caller;
-use crate::AppState;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -126,7 +126,12 @@ struct PageQuery {
     fragment: Option<String>,
 }
 
-async fn review_page<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>, Query(q): Query<PageQuery>) -> Response {
+async fn review_page<S: Store>(
+    State(st): State<AppState<S>>,
+    _c: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let (stored, value, review) = match api::load(&st, &id).await {
         Ok(x) => x,
         Err(e) => return error_page(e),
@@ -167,7 +172,14 @@ fn anchor(path: &str) -> String {
     }
 }
 
-fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gonogo_core::Report, audit: &[gonogo_store::AuditEntry]) -> String {
+fn live_body(
+    id: &str,
+    revision: i64,
+    value: &Value,
+    review: &Review,
+    rep: &gonogo_core::Report,
+    audit: &[gonogo_store::AuditEntry],
+) -> String {
     let mut b = String::new();
     let class = rep.verdict.as_str();
     let icon = match rep.verdict {
@@ -176,7 +188,11 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
         Verdict::NoGo => "⛔",
     };
     let open: Vec<_> = rep.open_blockers().collect();
-    let _ = write!(b, "<section class=\"banner {class}\" id=\"verdict\" aria-labelledby=\"verdict-h\"><h2 id=\"verdict-h\"><span aria-hidden=\"true\">{icon}</span> Verdict: {}</h2>", rep.verdict.banner());
+    let _ = write!(
+        b,
+        "<section class=\"banner {class}\" id=\"verdict\" aria-labelledby=\"verdict-h\"><h2 id=\"verdict-h\"><span aria-hidden=\"true\">{icon}</span> Verdict: {}</h2>",
+        rep.verdict.banner()
+    );
     let decision = rep.decision.unwrap_or("none recorded");
     let _ = write!(b, "<p>Recorded decision: <strong>{decision}</strong> · revision {revision}</p>");
     if open.is_empty() {
@@ -184,7 +200,8 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
     } else {
         let _ = write!(b, "<p>{} open blocker{}:</p><ul>", open.len(), if open.len() == 1 { "" } else { "s" });
         for f in &open {
-            let _ = write!(b, "<li><a href=\"{}\"><code>{}</code></a> {}</li>", anchor(&f.path), f.rule, esc(&f.message));
+            let _ =
+                write!(b, "<li><a href=\"{}\"><code>{}</code></a> {}</li>", anchor(&f.path), f.rule, esc(&f.message));
         }
         b.push_str("</ul>");
     }
@@ -199,7 +216,9 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
     b.push_str("</section>");
 
     // Release checklist: one control per row.
-    b.push_str("<section id=\"checklist\" aria-labelledby=\"checklist-h\"><h2 id=\"checklist-h\">Release Checklist</h2>");
+    b.push_str(
+        "<section id=\"checklist\" aria-labelledby=\"checklist-h\"><h2 id=\"checklist-h\">Release Checklist</h2>",
+    );
     if review.checklist.is_empty() {
         b.push_str("<p>No checklist items.</p>");
     } else {
@@ -230,10 +249,14 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
     b.push_str("</section>");
 
     // Rollback triggers, with a button for each manual one.
-    b.push_str("<section id=\"triggers\" aria-labelledby=\"triggers-h\"><h2 id=\"triggers-h\">Rollback Triggers</h2><ul>");
+    b.push_str(
+        "<section id=\"triggers\" aria-labelledby=\"triggers-h\"><h2 id=\"triggers-h\">Rollback Triggers</h2><ul>",
+    );
     for t in review.rollback.iter().flat_map(|r| r.triggers.iter()) {
         let what = match t.kind() {
-            Some(TriggerKind::Metric { query, threshold, for_ }) => format!("<code>{}</code> {} {} for {for_}", esc(&query.value), esc(threshold.op()), threshold.value()),
+            Some(TriggerKind::Metric { query, threshold, for_ }) => {
+                format!("<code>{}</code> {} {} for {for_}", esc(&query.value), esc(threshold.op()), threshold.value())
+            }
             Some(TriggerKind::Alert(a)) => format!("alert <code>{}</code> firing", esc(&a.value)),
             Some(TriggerKind::Manual) => format!(
                 "reported by a person <form class=\"inline noprint\" method=\"post\" action=\"/reviews/{}/triggers/{}/fire\" onsubmit=\"return confirm('Fire this rollback trigger?')\"><button type=\"submit\">Report it</button></form>",
@@ -247,7 +270,9 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
     b.push_str("</ul></section>");
 
     // The decision and its form.
-    b.push_str("<section id=\"decision\" aria-labelledby=\"decision-h\"><h2 id=\"decision-h\">Go / No-Go Decision</h2>");
+    b.push_str(
+        "<section id=\"decision\" aria-labelledby=\"decision-h\"><h2 id=\"decision-h\">Go / No-Go Decision</h2>",
+    );
     match review.decision.as_ref() {
         Some(d) if d.outcome.is_some() => {
             let by = d.by.as_ref().map(|b| b.value.as_str()).unwrap_or("nobody");
@@ -257,13 +282,22 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
                 "<p>Decision: <strong>{}</strong> by {} {}{}</p>",
                 d.outcome.as_ref().map(|o| o.value.as_str()).unwrap_or("pending"),
                 esc(by),
-                if signoffs.is_empty() { String::new() } else { format!("with sign-off from {}", esc(&signoffs.join(", "))) },
+                if signoffs.is_empty() {
+                    String::new()
+                } else {
+                    format!("with sign-off from {}", esc(&signoffs.join(", ")))
+                },
                 d.at.as_ref().map(|a| format!(" at {}", a.value)).unwrap_or_default()
             );
             if !d.conditions.is_empty() {
                 b.push_str("<ol>");
                 for c in &d.conditions {
-                    let _ = write!(b, "<li>{}{}</li>", esc(&c.text.value), c.owner.as_ref().map(|o| format!(" — {}", esc(&o.value))).unwrap_or_default());
+                    let _ = write!(
+                        b,
+                        "<li>{}{}</li>",
+                        esc(&c.text.value),
+                        c.owner.as_ref().map(|o| format!(" — {}", esc(&o.value))).unwrap_or_default()
+                    );
                 }
                 b.push_str("</ol>");
             }
@@ -307,7 +341,14 @@ fn live_body(id: &str, revision: i64, value: &Value, review: &Review, rep: &gono
     // The audit log.
     b.push_str("<section id=\"audit\" aria-labelledby=\"audit-h\"><h2 id=\"audit-h\">Audit Log</h2><table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Change</th></tr></thead><tbody>");
     for e in audit.iter().rev() {
-        let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>", esc(&e.at), esc(&e.actor), esc(&e.change), summary(e));
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+            esc(&e.at),
+            esc(&e.actor),
+            esc(&e.change),
+            summary(e)
+        );
     }
     b.push_str("</tbody></table></section>");
     b
@@ -357,14 +398,27 @@ async fn mark_form<S: Store>(
     }
 }
 
-async fn api_mark<S: Store>(st: &AppState<S>, caller: &Caller, id: &str, index: usize, body: &str) -> Result<(), ApiError> {
+async fn api_mark<S: Store>(
+    st: &AppState<S>,
+    caller: &Caller,
+    id: &str,
+    index: usize,
+    body: &str,
+) -> Result<(), ApiError> {
     let v: Value = serde_json::from_str(body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     api::mark_item(st, id, index, &v, None, caller).await.map(|_| ())
 }
 
-async fn decision_form<S: Store>(State(st): State<AppState<S>>, caller: Caller, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> Response {
+async fn decision_form<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
     let list = |k: &str| -> Vec<String> {
-        f.get(k).map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default()
+        f.get(k)
+            .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+            .unwrap_or_default()
     };
     let mut body = json!({ "outcome": f.get("outcome").cloned().unwrap_or_default(), "signoffs": list("signoffs") });
     if let Some(text) = f.get("condition").filter(|t| !t.trim().is_empty()) {
@@ -387,7 +441,11 @@ async fn decision_form<S: Store>(State(st): State<AppState<S>>, caller: Caller, 
     }
 }
 
-async fn fire_form<S: Store>(State(st): State<AppState<S>>, caller: Caller, Path((id, name)): Path<(String, String)>) -> Response {
+async fn fire_form<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path((id, name)): Path<(String, String)>,
+) -> Response {
     match api::fire_trigger(&st, &id, &name, &caller).await {
         Ok(()) => Redirect::to(&format!("/reviews/{id}#triggers")).into_response(),
         Err(e) => error_page(e),

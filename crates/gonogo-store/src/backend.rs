@@ -286,26 +286,32 @@ macro_rules! impl_store {
 
 macro_rules! insert_audit {
     ($sql:ident, $ex:expr, $id:expr, $at:expr, $c:expr) => {
-        sqlx::query($sql("INSERT INTO audit (review_id, at, actor, change, before, after) VALUES ($1, $2, $3, $4, $5, $6)"))
-            .bind($id)
-            .bind($at)
-            .bind(&$c.actor)
-            .bind(&$c.change)
-            .bind($c.before.as_ref().map(|v| v.to_string()))
-            .bind($c.after.as_ref().map(|v| v.to_string()))
-            .execute($ex)
-            .await?;
+        sqlx::query($sql(
+            "INSERT INTO audit (review_id, at, actor, change, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+        ))
+        .bind($id)
+        .bind($at)
+        .bind(&$c.actor)
+        .bind(&$c.change)
+        .bind($c.before.as_ref().map(|v| v.to_string()))
+        .bind($c.after.as_ref().map(|v| v.to_string()))
+        .execute($ex)
+        .await?;
     };
 }
 
 /// SQLite takes the write lock at BEGIN, so two processes migrating at once take turns.
-async fn sqlite_begin(conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
+async fn sqlite_begin(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
     use sqlx::Connection;
     Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// PostgreSQL: an advisory lock held by the migrating transaction; other replicas wait for it.
-async fn pg_begin(conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+async fn pg_begin(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
+) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
     use sqlx::Connection;
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(7214031)").execute(&mut *tx).await?;

@@ -3,6 +3,7 @@
 mod check;
 mod commands;
 mod harness;
+mod serve;
 mod watch;
 
 use std::path::{Path, PathBuf};
