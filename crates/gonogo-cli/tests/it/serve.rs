@@ -517,3 +517,75 @@ fn the_page_renders_without_script_and_marks_items_with_a_form() {
     assert!(list.body.contains(&format!("href=\"/reviews/{id}\"")) && list.body.contains("NO-GO"));
     assert_eq!(srv.get("/reviews/nope").status, 404);
 }
+
+#[test]
+fn browser_marks_an_item_and_a_second_page_updates_without_reload() {
+    let root = crate::root();
+    let node_modules = root.join("tests/browser/node_modules/playwright-core");
+    assert!(node_modules.exists(), "playwright-core is not installed: .ci/run runs `npm ci` in tests/browser");
+    let dir = crate::temp_dir("serve-browser");
+    let srv = Server::start(&format!("sqlite://{}", dir.join("gonogo.db").display()), &[]);
+    // The seed's review with the rollback test tracked by its checklist item only: marking
+    // that item done turns GO WITH CONDITIONS into GO.
+    let review =
+        EXAMPLE.replace("tested_in_staging: partial", "tested_in_staging: done").replace(", \"rollback-untested\"", "");
+    let id = srv.send("POST", "/api/reviews", &[YAML], &review).json()["id"].as_str().unwrap().to_string();
+    let shot = root.join("docs/review-page.png");
+    let o = Command::new("node")
+        .arg(root.join("tests/browser/page.mjs"))
+        .args([&format!("http://127.0.0.1:{}", srv.port), &id, shot.to_str().unwrap()])
+        .output()
+        .expect("node runs");
+    assert!(o.status.success(), "{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["before"], "⚠️ Verdict: GO WITH CONDITIONS");
+    assert_eq!(v["after"], "✅ Verdict: GO");
+    assert_eq!(v["other"], "✅ Verdict: GO");
+    assert_eq!(v["other_not_reloaded"], true);
+    assert_eq!(v["row"], "✅ Done");
+    assert!(v["other_page_ms"].as_u64().unwrap() < 1500, "{v}");
+    assert!(v["other_status"].as_str().unwrap().contains("checklist[7] by local"), "{v}");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+}
+
+#[test]
+fn demo_loads_the_seed_review_and_prints_the_address() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gonogo"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .env("GONOGO_QUIET_LOG", "1")
+        .env_remove("GONOGO_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("open ").unwrap_or_else(|| panic!("{line}")).to_string();
+    let path = url.split_once(&format!("127.0.0.1:{port}")).unwrap().1.to_string();
+    let page = http(port, "GET", &path, &[], b"");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("reports v2.14.0") && page.body.contains("Verdict: GO WITH CONDITIONS"));
+}
+
+#[test]
+fn on_call_rotation_reads_the_services_earlier_reviews_from_the_store() {
+    let dir = crate::temp_dir("serve-rotation");
+    let srv = Server::start(&format!("sqlite://{}", dir.join("gonogo.db").display()), &[]);
+    let earlier =
+        EXAMPLE.replace("v2.14.0", "v2.13.0").replace("2024-12-13", "2024-11-13").replace("2024-12-14", "2024-11-14");
+    assert_eq!(srv.send("POST", "/api/reviews", &[YAML], &earlier).status, 201);
+    let r = srv.send("POST", "/api/reviews", &[YAML], EXAMPLE);
+    let warn: Vec<_> = r.json()["verdict"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "on-call-not-rotated")
+        .cloned()
+        .collect();
+    assert_eq!(warn.len(), 1, "{}", r.body);
+    assert_eq!(warn[0]["severity"], "warning");
+    assert!(warn[0]["message"].as_str().unwrap().contains("v2.13.0"));
+}
