@@ -22,11 +22,20 @@ try {
   await b.waitForFunction(() => /Live/.test(document.getElementById('live-status').textContent), null, { timeout: 5000 });
   // Keyboard: reach the select of the partial item by its label, choose, submit.
   await a.getByLabel('Status of Rollback tested in staging').selectOption('done');
-  const t0 = Date.now();
+  // Page B notes the moment its banner changes, by the same clock as this script.
+  await b.evaluate(() => {
+    new MutationObserver(() => {
+      const h = document.getElementById('verdict-h');
+      if (h && /Verdict: GO$/.test(h.textContent.trim()) && !window.__changedAt) window.__changedAt = Date.now();
+    }).observe(document.getElementById('live'), { childList: true, subtree: true, characterData: true });
+  });
   await Promise.all([a.waitForNavigation(), a.click('#mark-7')]);
+  // The change is committed once A's POST has been answered.
+  const committed = Date.now();
   out.after = (await a.textContent('#verdict-h')).trim();
-  await b.waitForFunction(() => /Verdict: GO$/.test(document.getElementById('verdict-h').textContent.trim()), null, { timeout: 3000 });
-  out.other_page_ms = Date.now() - t0;
+  await b.waitForFunction(() => /Verdict: GO$/.test(document.getElementById('verdict-h').textContent.trim()), null, { timeout: 5000 });
+  const changedAt = await b.evaluate(() => window.__changedAt || Date.now());
+  out.other_page_ms = Math.max(0, changedAt - committed);
   out.other = (await b.textContent('#verdict-h')).trim();
   out.other_not_reloaded = await b.evaluate(() => window.__notReloaded === true);
   out.other_status = (await b.textContent('#live-status')).trim();

@@ -148,6 +148,8 @@ pub async fn report<S: Store>(st: &AppState<S>, id: &str, r: &Review) -> ApiResu
 
 /// Tells every open page of the review (on every replica) that it changed.
 pub async fn announce<S: Store>(st: &AppState<S>, id: &str, revision: i64, change: &str, actor: &str) {
+    // This replica forgets at once, so its own next read sees the change; others on NOTIFY.
+    st.forget_verdicts();
     let payload =
         json!({ "review": id, "revision": revision, "change": change, "actor": actor, "at": gonogo_store::now() })
             .to_string();
@@ -483,10 +485,24 @@ async fn decide<S: Store>(
 }
 
 async fn verdict<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>) -> ApiResult<Response> {
-    let (stored, _, review) = load(&st, &id).await?;
-    let rep = report(&st, &id, &review).await?;
-    let mut resp = Json(rep).into_response();
-    resp.headers_mut().insert(header::ETAG, etag(stored.revision));
+    let cached = st.verdicts.lock().ok().and_then(|v| v.get(&id).cloned());
+    let entry = match cached {
+        Some(e) => e,
+        None => {
+            let generation = st.generation.load(std::sync::atomic::Ordering::SeqCst);
+            let (stored, _, review) = load(&st, &id).await?;
+            let rep = report(&st, &id, &review).await?;
+            let entry = std::sync::Arc::new((stored.revision, serde_json::to_string(&rep).unwrap_or_default()));
+            if let Ok(mut v) = st.verdicts.lock()
+                && st.generation.load(std::sync::atomic::Ordering::SeqCst) == generation
+            {
+                v.insert(id.clone(), entry.clone());
+            }
+            entry
+        }
+    };
+    let mut resp = ([(header::CONTENT_TYPE, "application/json")], entry.1.clone()).into_response();
+    resp.headers_mut().insert(header::ETAG, etag(entry.0));
     Ok(resp)
 }
 

@@ -32,6 +32,19 @@ pub struct Inner<S> {
     pub live: broadcast::Sender<String>,
     /// Whether changes reach `live` through the store (PostgreSQL LISTEN) rather than directly.
     pub via_store: bool,
+    /// Verdicts computed since the last change anywhere: the pipeline gate's hot path.
+    pub verdicts: std::sync::Mutex<std::collections::HashMap<String, Arc<(i64, String)>>>,
+    /// Bumped by every change; a verdict computed across a change is not cached.
+    pub generation: std::sync::atomic::AtomicU64,
+}
+
+impl<S> Inner<S> {
+    pub fn forget_verdicts(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut v) = self.verdicts.lock() {
+            v.clear();
+        }
+    }
 }
 
 pub type AppState<S> = Arc<Inner<S>>;
@@ -42,7 +55,28 @@ pub async fn app<S: Store>(store: S, cfg: Config) -> Result<Router, String> {
     let (live, _) = broadcast::channel(4096);
     let via_store = store.subscribe(live.clone()).await.map_err(|e| format!("listening for changes: {e}"))?;
     let max_body = cfg.max_body;
-    let state = Arc::new(Inner { store, cfg, live, via_store });
+    let state = Arc::new(Inner {
+        store,
+        cfg,
+        live: live.clone(),
+        via_store,
+        verdicts: Default::default(),
+        generation: Default::default(),
+    });
+    // Every change, from this replica or another, empties the verdict cache (a change to one
+    // review can change another's on-call rotation warning).
+    let mut rx = live.subscribe();
+    let weak = Arc::downgrade(&state);
+    tokio::spawn(async move {
+        loop {
+            let r = rx.recv().await;
+            let Some(st) = weak.upgrade() else { break };
+            match r {
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => st.forget_verdicts(),
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
     Ok(api::routes::<S>()
         .merge(page::routes::<S>())
         .layer(DefaultBodyLimit::max(max_body))

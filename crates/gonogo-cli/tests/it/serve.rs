@@ -543,7 +543,8 @@ fn browser_marks_an_item_and_a_second_page_updates_without_reload() {
     assert_eq!(v["other"], "✅ Verdict: GO");
     assert_eq!(v["other_not_reloaded"], true);
     assert_eq!(v["row"], "✅ Done");
-    assert!(v["other_page_ms"].as_u64().unwrap() < 1500, "{v}");
+    // DESIGN: every change appears on every other open page within a second.
+    assert!(v["other_page_ms"].as_u64().unwrap() < 1000, "{v}");
     assert!(v["other_status"].as_str().unwrap().contains("checklist[7] by local"), "{v}");
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
 }
