@@ -590,3 +590,24 @@ fn on_call_rotation_reads_the_services_earlier_reviews_from_the_store() {
     assert_eq!(warn[0]["severity"], "warning");
     assert!(warn[0]["message"].as_str().unwrap().contains("v2.13.0"));
 }
+
+#[test]
+fn replicas_starting_at_once_migrate_once() {
+    let db = PgDb::new("start");
+    let url = db.url();
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || Server::start(&url, &[]))
+        })
+        .collect();
+    let servers: Vec<Server> = starts.into_iter().map(|h| h.join().unwrap()).collect();
+    for s in &servers {
+        assert_eq!(s.get("/api/reviews").status, 200);
+    }
+    let o = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", &db.name, "-tAc", "SELECT count(*) FROM schema_migrations"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
+}
