@@ -58,7 +58,8 @@ fn warnings_alone_keep_go() {
 fn json_has_exactly_the_designs_shape() {
     let v: serde_json::Value = serde_json::from_str(&report(EXAMPLE).to_json()).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["decision", "findings", "verdict"]);
+    // In the order DESIGN.md §4 writes them.
+    assert_eq!(keys, ["verdict", "decision", "findings"]);
     assert_eq!(v["verdict"], "go_with_conditions");
     assert_eq!(v["decision"], "go");
     let f = &v["findings"][0];
