@@ -277,8 +277,12 @@ async fn edit<S: Store>(
     decision: impl Fn(&Value) -> ApiResult<Option<DecisionRecord>>,
     apply: impl Fn(&mut Value) -> ApiResult<(Value, Value)>,
 ) -> ApiResult<(StoredReview, Value)> {
+    let writer = st.writer(id);
+    let _turn = writer.lock().await;
     for _ in 0..16 {
-        let (stored, mut value, _) = load(st, id).await?;
+        let stored = st.store.get_review(id).await?;
+        let mut value: Value = serde_json::from_str(&stored.document)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored document: {e}")))?;
         if let Some(e) = expected
             && e != stored.revision
         {

@@ -36,9 +36,20 @@ pub struct Inner<S> {
     pub verdicts: std::sync::Mutex<std::collections::HashMap<String, Arc<(i64, String)>>>,
     /// Bumped by every change; a verdict computed across a change is not cached.
     pub generation: std::sync::atomic::AtomicU64,
+    /// One writer per review in this process: concurrent marks queue instead of racing and
+    /// retrying (replicas still meet at the revision check).
+    pub writers: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl<S> Inner<S> {
+    pub fn writer(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut w = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+        if w.len() > 10_000 {
+            w.retain(|_, m| Arc::strong_count(m) > 1);
+        }
+        w.entry(id.to_string()).or_default().clone()
+    }
+
     pub fn forget_verdicts(&self) {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut v) = self.verdicts.lock() {
@@ -62,6 +73,7 @@ pub async fn app<S: Store>(store: S, cfg: Config) -> Result<Router, String> {
         via_store,
         verdicts: Default::default(),
         generation: Default::default(),
+        writers: Default::default(),
     });
     // Every change, from this replica or another, empties the verdict cache (a change to one
     // review can change another's on-call rotation warning).
