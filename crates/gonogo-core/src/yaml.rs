@@ -93,10 +93,10 @@ impl<'a> Builder<'a> {
                     format!("invalid YAML: {}", e.info()),
                     Pos { line: m.line() as u32, column: m.col() as u32 + 1, len: 1 },
                 );
-                if let Some(line) = self.src.lines().nth(m.line().saturating_sub(1)) {
-                    if line.contains(": @") || line.trim_start().starts_with("- @") {
-                        d = d.with_hint("a handle must be quoted in YAML: write \"@name\", not @name");
-                    }
+                if let Some(line) = self.src.lines().nth(m.line().saturating_sub(1))
+                    && (line.contains(": @") || line.trim_start().starts_with("- @"))
+                {
+                    d = d.with_hint("a handle must be quoted in YAML: write \"@name\", not @name");
                 }
                 Err(d)
             }
@@ -148,7 +148,7 @@ impl<'a> Builder<'a> {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 // `!!str 0.5` is text, as if quoted; other tags change nothing here.
-                let plain = style == ScalarStyle::Plain && !tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let plain = style == ScalarStyle::Plain && tag.as_ref().is_none_or(|t| t.suffix != "str");
                 let value = if plain && is_null(&text) {
                     Value::Null
                 } else {
