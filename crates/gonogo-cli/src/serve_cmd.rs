@@ -51,7 +51,7 @@ async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, m
         let (node, _) = gonogo_core::yaml::parse(DEMO);
         let value = node.as_ref().map(gonogo_core::yaml::to_json).unwrap_or_default();
         let change = gonogo_store::Change {
-            document: serde_json::to_string_pretty(&value)?,
+            document: gonogo_core::yaml::emit(&value),
             meta: gonogo_server::meta(&review),
             actor: "demo".into(),
             change: "create".into(),

@@ -242,8 +242,10 @@ pub fn to_json(node: &Node) -> serde_json::Value {
             "true" => J::Bool(true),
             "false" => J::Bool(false),
             t => {
-                if let Ok(i) = t.parse::<i64>() {
-                    J::from(i)
+                // A number keeps the text it was written with (`2.10` stays `2.10`) where JSON
+                // can spell it; YAML-only spellings (`.5`, `+1`) become their value.
+                if let Ok(n) = serde_json::from_str::<serde_json::Number>(t) {
+                    J::Number(n)
                 } else if let Some(n) =
                     t.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64)
                 {
@@ -255,5 +257,92 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         },
         Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.clone(), to_json(&e.value))).collect()),
+    }
+}
+
+/// Writes a JSON value as block-style YAML that [`parse`] and [`to_json`] read back to the
+/// same value: strings double-quoted, numbers as their text, keys in their order. The server
+/// stores reviews in this form, so the lines its verdict names are lines of a file a person
+/// can download and read.
+pub fn emit(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    match value {
+        serde_json::Value::Object(m) if !m.is_empty() => emit_map_after_first_pad(m, 0, &mut out),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "null".into(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::String(s) => serde_json::to_string(s).expect("a string serializes"),
+        J::Array(a) if a.is_empty() => "[]".into(),
+        J::Object(o) if o.is_empty() => "{}".into(),
+        _ => String::new(),
+    }
+}
+
+fn key(k: &str) -> String {
+    let plain =
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !k.starts_with('-');
+    if plain { k.to_string() } else { serde_json::to_string(k).expect("a string serializes") }
+}
+
+fn emit_value(v: &serde_json::Value, indent: usize, out: &mut String) {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            let pad = " ".repeat(indent);
+            out.push_str(&pad);
+            emit_map_after_first_pad(m, indent, out);
+        }
+        serde_json::Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            emit_seq(a, indent, out);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn emit_map_after_first_pad(m: &serde_json::Map<String, serde_json::Value>, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&pad);
+        }
+        out.push_str(&key(k));
+        out.push(':');
+        emit_value(v, indent + 2, out);
+    }
+}
+
+fn emit_seq(a: &[serde_json::Value], indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    for item in a {
+        out.push_str(&pad);
+        out.push_str("- ");
+        match item {
+            serde_json::Value::Object(m) if !m.is_empty() => emit_map_after_first_pad(m, indent + 2, out),
+            serde_json::Value::Array(inner) if !inner.is_empty() => {
+                // A list in a list: its items on the following lines, deeper.
+                out.push_str("\n");
+                emit_seq(inner, indent + 2, out);
+            }
+            other => {
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
     }
 }

@@ -106,8 +106,7 @@ fn invalid(e: gonogo_core::ReviewError) -> ApiError {
 
 /// Re-reads an edited document: an edit that makes the review invalid is refused.
 fn reparse(value: &Value) -> ApiResult<(String, Review)> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let text = gonogo_core::yaml::emit(value);
     let review = gonogo_core::parse_str(&text).map_err(invalid)?;
     Ok((text, review))
 }
@@ -121,10 +120,17 @@ pub fn meta(r: &Review) -> Meta {
     }
 }
 
+/// The stored document (YAML written by `yaml::emit`) as a JSON value.
+fn document_value(doc: &str) -> ApiResult<Value> {
+    match gonogo_core::yaml::parse(doc) {
+        (Some(node), errs) if errs.is_empty() => Ok(gonogo_core::yaml::to_json(&node)),
+        _ => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the stored document does not parse")),
+    }
+}
+
 pub async fn load<S: Store>(st: &AppState<S>, id: &str) -> ApiResult<(StoredReview, Value, Review)> {
     let stored = st.store.get_review(id).await?;
-    let value: Value = serde_json::from_str(&stored.document)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored document: {e}")))?;
+    let value = document_value(&stored.document)?;
     let review = gonogo_core::parse_str(&stored.document)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored document: {e}")))?;
     Ok((stored, value, review))
@@ -182,7 +188,7 @@ async fn create<S: Store>(
 ) -> ApiResult<Response> {
     caller.require(Role::Editor)?;
     let (value, review) = parse_document(&headers, &body)?;
-    let document = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let document = gonogo_core::yaml::emit(&value);
     let change = Change {
         document,
         meta: meta(&review),
@@ -217,9 +223,23 @@ async fn list<S: Store>(
     Ok(Json(json!({ "reviews": items })))
 }
 
-async fn read<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+async fn read<S: Store>(
+    State(st): State<AppState<S>>,
+    _c: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let (stored, value, _) = load(&st, &id).await?;
-    let mut resp = Json(stored_json(&stored, &value)).into_response();
+    let wants_yaml = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("application/yaml") || a.contains("text/yaml"));
+    // The YAML is the stored file itself: the lines a verdict names are its lines.
+    let mut resp = if wants_yaml {
+        ([(header::CONTENT_TYPE, "application/yaml; charset=utf-8")], stored.document.clone()).into_response()
+    } else {
+        Json(stored_json(&stored, &value)).into_response()
+    };
     resp.headers_mut().insert(header::ETAG, etag(stored.revision));
     Ok(resp)
 }
@@ -249,7 +269,7 @@ async fn replace<S: Store>(
             "a PUT cannot change the decision: record one with POST /api/reviews/{id}/decision (approvers only)",
         ));
     }
-    let document = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let document = gonogo_core::yaml::emit(&value);
     let change = Change {
         document,
         meta: meta(&review),
@@ -281,8 +301,7 @@ async fn edit<S: Store>(
     let _turn = writer.lock().await;
     for _ in 0..16 {
         let stored = st.store.get_review(id).await?;
-        let mut value: Value = serde_json::from_str(&stored.document)
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored document: {e}")))?;
+        let mut value = document_value(&stored.document)?;
         if let Some(e) = expected
             && e != stored.revision
         {

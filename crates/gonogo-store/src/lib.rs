@@ -44,7 +44,7 @@ pub struct Meta {
 pub struct StoredReview {
     pub id: String,
     pub revision: i64,
-    /// The review as JSON text.
+    /// The review file, as gonogo-core's YAML emitter writes it.
     pub document: String,
     pub created_at: String,
     pub updated_at: String,

@@ -611,3 +611,25 @@ fn replicas_starting_at_once_migrate_once() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
 }
+
+#[test]
+fn the_verdicts_lines_are_lines_of_the_stored_file() {
+    let dir = crate::temp_dir("serve-lines");
+    let srv = Server::start(&format!("sqlite://{}", dir.join("gonogo.db").display()), &[]);
+    let id = srv
+        .send("POST", "/api/reviews", &[YAML], &EXAMPLE.replace("version: v2.14.0\n  tag", "version: 2.10\n  tag"))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(srv.get(&format!("/api/reviews/{id}")).body.contains("\"version\":2.10"), "JSON keeps the number's text");
+    let file = srv.send("GET", &format!("/api/reviews/{id}"), &[("Accept", "application/yaml")], "");
+    assert_eq!(file.header("content-type"), Some("application/yaml; charset=utf-8"));
+    assert!(file.body.contains("version: 2.10\n"), "numbers keep their text: {}", file.body);
+    let v = srv.get(&format!("/api/reviews/{id}/verdict")).json();
+    for f in v["findings"].as_array().unwrap() {
+        let line = file.body.lines().nth(f["line"].as_u64().unwrap() as usize - 1).unwrap();
+        let col = f["column"].as_u64().unwrap() as usize;
+        assert!(line.chars().skip(col - 1).collect::<String>().starts_with("\"partial\""), "{f} → {line:?}");
+    }
+}

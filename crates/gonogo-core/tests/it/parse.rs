@@ -164,3 +164,34 @@ fn quoted_and_tagged_numbers_are_text() {
     let e = errors(&edit(GO, "for: 2m", "for: 300y"));
     assert!(e[0].2.contains("longer than the 290y"), "{e:?}");
 }
+
+#[test]
+fn emitted_yaml_reads_back_to_the_same_review() {
+    use gonogo_core::yaml::{emit, parse, to_json};
+    for src in [crate::EXAMPLE, crate::GO, &gonogo_core::skeleton::skeleton("a", "1.0")] {
+        let (node, errs) = parse(src);
+        assert!(errs.is_empty());
+        let value = to_json(&node.unwrap());
+        let text = emit(&value);
+        let (again, errs) = parse(&text);
+        assert!(errs.is_empty(), "{errs:?}\n{text}");
+        assert_eq!(to_json(&again.unwrap()), value, "{text}");
+        // Same rules, same paths; lines are the emitted file's.
+        let a = crate::report(src);
+        let b = crate::report(&text);
+        let key = |r: &gonogo_core::Report| {
+            r.findings.iter().map(|f| (f.rule, f.path.clone(), f.covered)).collect::<Vec<_>>()
+        };
+        assert_eq!(key(&a), key(&b));
+        assert_eq!(a.verdict, b.verdict);
+        for f in &b.findings {
+            let line = text.lines().nth(f.line as usize - 1).unwrap();
+            let leaf = f.path.rsplit('.').next().unwrap().split('[').next().unwrap();
+            assert!(line.contains(leaf) || f.path.ends_with(']'), "{f:?} points at {line:?}");
+        }
+    }
+    let tricky =
+        serde_json::json!({ "a": { "b": [[1, "x: y"], {}, [], { "c": null, "d": "#hash" }], "e f": "multi\nline" } });
+    let (node, _) = parse(&emit(&tricky));
+    assert_eq!(to_json(&node.unwrap()), tricky);
+}
