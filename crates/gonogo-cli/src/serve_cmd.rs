@@ -58,7 +58,7 @@ async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, m
             before: None,
             after: Some(value),
         };
-        first = Some(store.create_review(change).await.map_err(|e| anyhow!("{e}"))?.id);
+        first = Some(store.create_review(change, None).await.map_err(|e| anyhow!("{e}"))?.id);
     }
     let shown = url.split('@').next_back().unwrap_or(url);
     eprintln!("gonogo serve: http://{addr}/ (database {shown})");
@@ -72,15 +72,57 @@ async fn launch<S: Store>(store: S, url: &str, listen: SocketAddr, demo: bool, m
     } else if !addr.ip().is_loopback() {
         eprintln!("gonogo serve: every write needs a token (`gonogo token create --name NAME --role editor --db …`)");
     }
+    let demo_file = (demo && url.starts_with("sqlite://")).then(|| url.trim_start_matches("sqlite://").to_string());
+    let cleanup = move || {
+        if let Some(f) = &demo_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{f}{suffix}"));
+            }
+        }
+    };
+    let on_exit = cleanup.clone();
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            // Open pages hold their event streams for ever: give requests in flight two
+            // seconds, then go.
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                on_exit();
+                std::process::exit(0);
+            });
         })
         .await?;
+    cleanup();
     Ok(0)
 }
 
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
 pub fn token_create(db: &str, name: &str, role: &str) -> Result<u8> {
+    if name.trim().is_empty() {
+        bail!("--name names who uses the token (it is the actor of their changes): it cannot be blank");
+    }
+    let path = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:"));
+    if path.is_some_and(|p| p.is_empty() || p.starts_with(":memory:")) {
+        bail!(
+            "--db {db}: a token in a database that is gone when this command ends is of no use; name the server's database"
+        );
+    }
     let role = Role::parse(role).ok_or_else(|| anyhow!("--role is viewer, editor or approver"))?;
     let rt = crate::watch_cmd::runtime()?;
     let secret = rt.block_on(async {

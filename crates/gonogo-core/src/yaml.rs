@@ -336,7 +336,7 @@ fn emit_seq(a: &[serde_json::Value], indent: usize, out: &mut String) {
             serde_json::Value::Object(m) if !m.is_empty() => emit_map_after_first_pad(m, indent + 2, out),
             serde_json::Value::Array(inner) if !inner.is_empty() => {
                 // A list in a list: its items on the following lines, deeper.
-                out.push_str("\n");
+                out.push('\n');
                 emit_seq(inner, indent + 2, out);
             }
             other => {

@@ -84,11 +84,28 @@ pub fn parse_document(headers: &HeaderMap, body: &[u8]) -> ApiResult<(Value, Rev
             body: json!({ "error": format!("invalid JSON: {e}"), "line": e.line() }),
         });
     }
-    // JSON is YAML: one parser, one set of messages and line numbers for both.
-    let review = gonogo_core::parse_bytes(body).map_err(invalid)?;
-    let (node, _) = gonogo_core::yaml::parse(text);
-    let value = node.as_ref().map(gonogo_core::yaml::to_json).unwrap_or(Value::Null);
-    Ok((value, review))
+    // JSON is YAML: one parser, one set of messages and line numbers for both. (JSON that YAML
+    // reads differently, such as `\ud83d\ude80` surrogate escapes, is read as JSON and checked
+    // in its YAML form.)
+    match gonogo_core::parse_bytes(body) {
+        Ok(review) => {
+            let (node, _) = gonogo_core::yaml::parse(text);
+            let value = node.as_ref().map(gonogo_core::yaml::to_json).unwrap_or(Value::Null);
+            Ok((value, review))
+        }
+        Err(e) if is_json => {
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+            let diags = e.diagnostics();
+            if diags.first().is_some_and(|d| d.message.starts_with("invalid YAML")) {
+                let (_, review) = reparse(&value)?;
+                Ok((value, review))
+            } else {
+                Err(invalid(e))
+            }
+        }
+        Err(e) => Err(invalid(e)),
+    }
 }
 
 fn invalid(e: gonogo_core::ReviewError) -> ApiError {
@@ -128,7 +145,16 @@ fn document_value(doc: &str) -> ApiResult<Value> {
     }
 }
 
+/// Ids are hex; anything else names no review (and never reaches the database).
+pub fn check_id(id: &str) -> ApiResult<()> {
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no review `{}`", id.escape_default())));
+    }
+    Ok(())
+}
+
 pub async fn load<S: Store>(st: &AppState<S>, id: &str) -> ApiResult<(StoredReview, Value, Review)> {
+    check_id(id)?;
     let stored = st.store.get_review(id).await?;
     let value = document_value(&stored.document)?;
     let review = gonogo_core::parse_str(&stored.document)
@@ -187,8 +213,24 @@ async fn create<S: Store>(
     body: Bytes,
 ) -> ApiResult<Response> {
     caller.require(Role::Editor)?;
-    let (value, review) = parse_document(&headers, &body)?;
-    let document = gonogo_core::yaml::emit(&value);
+    let (mut value, review) = parse_document(&headers, &body)?;
+    // A file that already records a GO or NO-GO records a decision: an approver's, by them.
+    let decided = review.outcome().filter(|o| *o != gonogo_core::model::Outcome::Pending);
+    let decision = match decided {
+        None => None,
+        Some(o) => {
+            caller
+                .require(Role::Approver)
+                .map_err(|e| ApiError::new(e.0, format!("{}: the file records a decision", e.1)))?;
+            value["decision"]["by"] = json!(caller.name);
+            Some(DecisionRecord {
+                outcome: o.as_str().to_string(),
+                by: caller.name.clone(),
+                body: value["decision"].clone(),
+            })
+        }
+    };
+    let (document, review) = reparse(&value)?;
     let change = Change {
         document,
         meta: meta(&review),
@@ -197,7 +239,7 @@ async fn create<S: Store>(
         before: None,
         after: Some(value),
     };
-    let stored = st.store.create_review(change).await?;
+    let stored = st.store.create_review(change, decision).await?;
     let rep = report(&st, &stored.id, &review).await?;
     announce(&st, &stored.id, stored.revision, "create", &caller.name).await;
     let mut resp = (StatusCode::CREATED, Json(json!({ "id": stored.id, "revision": stored.revision, "verdict": rep })))
@@ -359,6 +401,9 @@ pub async fn mark_item<S: Store>(
     let fields = patch.as_object().ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "the body is an object: {\"status\", \"owner\", \"notes\"}")
     })?;
+    if fields.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "nothing to change: send status, owner or notes"));
+    }
     for (k, v) in fields {
         match k.as_str() {
             "status" => {
@@ -530,11 +575,13 @@ async fn verdict<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): 
 }
 
 async fn audit<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    check_id(&id)?;
     st.store.get_review(&id).await?;
     Ok(Json(json!({ "audit": st.store.audit(&id).await? })))
 }
 
 async fn events<S: Store>(State(st): State<AppState<S>>, _c: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+    check_id(&id)?;
     let stored = st.store.get_review(&id).await?;
     let rx = st.live.subscribe();
     let hello = Event::default().event("hello").data(json!({ "review": id, "revision": stored.revision }).to_string());

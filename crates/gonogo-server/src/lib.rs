@@ -39,6 +39,44 @@ pub struct Inner<S> {
     /// One writer per review in this process: concurrent marks queue instead of racing and
     /// retrying (replicas still meet at the revision check).
     pub writers: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Set for good once a token exists: the open server stops being open, without a restart.
+    pub closed: std::sync::atomic::AtomicBool,
+    /// When the store was last asked whether a token exists (open mode only).
+    pub last_token_check: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl<S: Store> Inner<S> {
+    /// Whether the server still runs open: started open and no token created since (asked of
+    /// the store at most once a second; tokens are never deleted, so closed stays closed).
+    pub async fn is_open(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        if !self.cfg.open || self.closed.load(Ordering::SeqCst) {
+            return false;
+        }
+        let due = {
+            let mut last = self.last_token_check.lock().unwrap_or_else(|e| e.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if !due {
+            return true;
+        }
+        match self.store.token_count().await {
+            Ok(0) => true,
+            Ok(_) => {
+                self.closed.store(true, Ordering::SeqCst);
+                false
+            }
+            // Unsure: not open for this request, and ask again next time.
+            Err(_) => {
+                *self.last_token_check.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                false
+            }
+        }
+    }
 }
 
 impl<S> Inner<S> {
@@ -74,6 +112,8 @@ pub async fn app<S: Store>(store: S, cfg: Config) -> Result<Router, String> {
         verdicts: Default::default(),
         generation: Default::default(),
         writers: Default::default(),
+        closed: Default::default(),
+        last_token_check: Default::default(),
     });
     // Every change, from this replica or another, empties the verdict cache (a change to one
     // review can change another's on-call rotation warning).
@@ -92,6 +132,8 @@ pub async fn app<S: Store>(store: S, cfg: Config) -> Result<Router, String> {
     Ok(api::routes::<S>()
         .merge(page::routes::<S>())
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard_writes::<S>))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state))
 }
@@ -100,6 +142,88 @@ pub async fn app<S: Store>(store: S, cfg: Config) -> Result<Router, String> {
 pub async fn open_mode<S: Store>(store: &S, addr: SocketAddr) -> Result<bool, String> {
     let tokens = store.token_count().await.map_err(|e| e.to_string())?;
     Ok(addr.ip().is_loopback() && tokens == 0)
+}
+
+fn host_of(origin: &str) -> &str {
+    origin.split("://").nth(1).unwrap_or(origin).split('/').next().unwrap_or("")
+}
+
+fn loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1") || name.starts_with("127.")
+}
+
+/// Writes from other sites are refused: a page elsewhere cannot post to this server through
+/// the browser of someone who has it open (`Origin` must be this host), an open server
+/// answers only to loopback host names (no DNS rebinding), and the API takes review files and
+/// JSON only, not the form encodings a foreign page can send without asking.
+async fn guard_writes<S: Store>(
+    axum::extract::State(st): axum::extract::State<AppState<S>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{Method, StatusCode, header};
+    use axum::response::IntoResponse;
+    let refuse =
+        |status: StatusCode, msg: &str| (status, axum::Json(serde_json::json!({ "error": msg }))).into_response();
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && origin != "null"
+        && host_of(origin) != host
+    {
+        return refuse(StatusCode::FORBIDDEN, "a write from another site is refused (Origin is not this server)");
+    }
+    if st.cfg.open && !loopback_host(host) {
+        return refuse(StatusCode::FORBIDDEN, "an open server answers writes only to a loopback host name");
+    }
+    let path = req.uri().path();
+    let has_body = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|l| l != "0")
+        || h.contains_key(header::TRANSFER_ENCODING);
+    if path.starts_with("/api/") && has_body {
+        let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ok = ["application/yaml", "application/x-yaml", "text/yaml", "application/json"]
+            .iter()
+            .any(|t| ct.starts_with(t));
+        if !ok {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send a review file as application/yaml, or JSON as application/json",
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// Errors that axum writes as plain text (a path that does not parse, a body over the limit)
+/// become the API's `{"error": …}` too.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|c| c.starts_with("text/plain"));
+    if !api || !(resp.status().is_client_error() || resp.status().is_server_error()) || !plain {
+        return resp;
+    }
+    let status = resp.status();
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let msg = if text.trim().is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { text };
+    (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
 /// One JSON line per request on stderr: structured, greppable, no dependency.

@@ -25,7 +25,7 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/checklist/{index}", post(mark_form::<S>))
         .route("/reviews/{id}/decision", post(decision_form::<S>))
         .route("/reviews/{id}/triggers/{name}/fire", post(fire_form::<S>))
-        .route("/login", get(login_page).post(login))
+        .route("/login", get(login_page).post(login::<S>))
 }
 
 const STYLE: &str = r#"
@@ -69,6 +69,11 @@ const SCRIPT: &str = r#"
     refresh('Updated: ' + d.change + ' by ' + d.actor + ' (revision ' + d.revision + ')');
   });
   es.addEventListener('reload', function () { refresh('Updated'); });
+  // After a reconnect, catch up on whatever changed while the stream was down.
+  es.addEventListener('hello', function (e) {
+    var d = JSON.parse(e.data), rev = document.getElementById('revision');
+    if (rev && String(d.revision) !== rev.getAttribute('data-revision')) refresh('Updated while reconnecting');
+  });
   es.onerror = function () { if (status) status.textContent = 'Live updates paused; reconnecting…'; };
   es.onopen = function () { if (status) status.textContent = 'Live: changes by others appear here.'; };
 })();
@@ -194,7 +199,10 @@ fn live_body(
         rep.verdict.banner()
     );
     let decision = rep.decision.unwrap_or("none recorded");
-    let _ = write!(b, "<p>Recorded decision: <strong>{decision}</strong> · revision {revision}</p>");
+    let _ = write!(
+        b,
+        "<p>Recorded decision: <strong>{decision}</strong> · <span id=\"revision\" data-revision=\"{revision}\">revision {revision}</span></p>"
+    );
     if open.is_empty() {
         b.push_str("<p>No open blockers.</p>");
     } else {
@@ -460,10 +468,16 @@ async fn login_page() -> Html<String> {
     ))
 }
 
-async fn login(Form(f): Form<HashMap<String, String>>) -> Response {
+async fn login<S: Store>(State(st): State<AppState<S>>, Form(f): Form<HashMap<String, String>>) -> Response {
     let token = f.get("token").map(|t| t.trim().to_string()).unwrap_or_default();
     if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return error_page(ApiError::new(StatusCode::BAD_REQUEST, "that is not a gonogo token"));
+    }
+    // A cookie holding a wrong token would lock every page; check it first.
+    match st.store.token(&token).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return error_page(ApiError::new(StatusCode::BAD_REQUEST, "no such token")),
+        Err(e) => return error_page(e.into()),
     }
     let cookie = format!("gonogo_token={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()

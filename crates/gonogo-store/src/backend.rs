@@ -85,7 +85,7 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn create_review(&self, c: Change) -> Result<StoredReview> {
+            async fn create_review(&self, c: Change, decision: Option<DecisionRecord>) -> Result<StoredReview> {
                 let id = new_id();
                 let at = now();
                 let mut tx = self.0.begin().await?;
@@ -107,6 +107,16 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await?;
                 insert_audit!($sql, &mut *tx, &id, &at, &c);
+                if let Some(d) = decision {
+                    sqlx::query($sql("INSERT INTO decisions (review_id, at, by_actor, outcome, body) VALUES ($1, $2, $3, $4, $5)"))
+                        .bind(&id)
+                        .bind(&at)
+                        .bind(&d.by)
+                        .bind(&d.outcome)
+                        .bind(d.body.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(StoredReview { id, revision: 1, document: c.document, created_at: at.clone(), updated_at: at })
             }

@@ -133,7 +133,12 @@ pub struct DecisionRecord {
 pub trait Store: Clone + Send + Sync + 'static {
     /// Runs the backend's migrations; several processes may call it at once.
     fn migrate(&self) -> impl Future<Output = Result<()>> + Send;
-    fn create_review(&self, c: Change) -> impl Future<Output = Result<StoredReview>> + Send;
+    /// Creates a review; a decision the file already records gets its row.
+    fn create_review(
+        &self,
+        c: Change,
+        decision: Option<DecisionRecord>,
+    ) -> impl Future<Output = Result<StoredReview>> + Send;
     fn get_review(&self, id: &str) -> impl Future<Output = Result<StoredReview>> + Send;
     fn list_reviews(&self, service: Option<&str>) -> impl Future<Output = Result<Vec<Summary>>> + Send;
     /// Writes a new revision if the review is still at `expected`; with a decision, records it

@@ -28,10 +28,8 @@ impl Resp {
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let host = if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) { "" } else { "Host: 127.0.0.1\r\n" };
+    let mut req = format!("{method} {path} HTTP/1.1\r\n{host}Connection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -283,9 +281,26 @@ fn bad_input_and_roles() {
     // Tokens exist: a write without one is refused, even on loopback.
     assert_eq!(srv.send("POST", "/api/reviews", &[YAML], EXAMPLE).status, 401);
     assert_eq!(srv.send("POST", "/api/reviews", &[YAML, ("Authorization", &viewer)], EXAMPLE).status, 403);
+    // The example records a GO: creating it records a decision, which is an approver's.
     let r = srv.send("POST", "/api/reviews", &[YAML, ("Authorization", &editor)], EXAMPLE);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("the file records a decision"));
+    let r = srv.send(
+        "POST",
+        "/api/reviews",
+        &[YAML, ("Authorization", &approver)],
+        &EXAMPLE.replace("by: \"@elena\"", "by: \"@mallory\""),
+    );
     assert_eq!(r.status, 201);
     let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        srv.get(&format!("/api/reviews/{id}")).json()["review"]["decision"]["by"],
+        "@elena",
+        "by is the caller, not the file"
+    );
+    // An editor may create a review without a decision.
+    let pending = EXAMPLE.replace("outcome: go", "outcome: pending");
+    assert_eq!(srv.send("POST", "/api/reviews", &[YAML, ("Authorization", &editor)], &pending).status, 201);
     // Malformed YAML: 400 with its line.
     let r = srv.send(
         "POST",
@@ -632,4 +647,58 @@ fn the_verdicts_lines_are_lines_of_the_stored_file() {
         let col = f["column"].as_u64().unwrap() as usize;
         assert!(line.chars().skip(col - 1).collect::<String>().starts_with("\"partial\""), "{f} → {line:?}");
     }
+}
+
+#[test]
+fn writes_from_other_sites_and_odd_requests_are_refused_with_json() {
+    let dir = crate::temp_dir("serve-guard");
+    let db = format!("sqlite://{}", dir.join("gonogo.db").display());
+    let srv = Server::start(&db, &[]);
+    let id = srv.send("POST", "/api/reviews", &[YAML], EXAMPLE).json()["id"].as_str().unwrap().to_string();
+    let patch = format!("/api/reviews/{id}/checklist/1");
+    // A page on another site posting through the browser of someone who has this open.
+    let r = srv.send("PATCH", &patch, &[JSON, ("Origin", "http://attacker.example")], r#"{"status":"blocked"}"#);
+    assert_eq!(r.status, 403);
+    // DNS rebinding: an open server answers writes only to a loopback host name.
+    let r = http(srv.port, "POST", "/api/reviews", &[("Host", "attacker.example"), YAML], EXAMPLE.as_bytes());
+    assert_eq!(r.status, 403);
+    // The form encodings a foreign page can send without asking are not review files.
+    let r = srv.send("POST", "/api/reviews", &[("Content-Type", "text/plain")], EXAMPLE);
+    assert_eq!(r.status, 415);
+    // Path and body problems answer JSON too.
+    let r = srv.send("PATCH", &format!("/api/reviews/{id}/checklist/-1"), &[JSON], r#"{"status":"done"}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].is_string());
+    assert_eq!(srv.send("PATCH", &patch, &[JSON], "{}").status, 400);
+    assert_eq!(srv.get("/api/reviews/ab%00cd").status, 404);
+    // JSON that YAML reads differently still works.
+    let json =
+        serde_json::json!({ "apiVersion": "gonogo/v1", "release": { "service": "r\u{1F680}", "version": "2.10" } });
+    let body = serde_json::to_string(&json).unwrap().replace('\u{1F680}', "\\ud83d\\ude80");
+    let r = srv.send("POST", "/api/reviews", &[JSON], &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    // Nothing of the refused writes landed.
+    let audit = srv.get(&format!("/api/reviews/{id}/audit")).json();
+    assert_eq!(audit["audit"].as_array().unwrap().len(), 1);
+    // An open server closes as soon as a token exists, without a restart.
+    let o = crate::gonogo(&["token", "create", "--name", "@late", "--role", "viewer", "--db", &db]);
+    assert_eq!(crate::code(&o), 0);
+    std::thread::sleep(Duration::from_millis(1100));
+    let r = srv.send("POST", &format!("/api/reviews/{id}/decision"), &[JSON], r#"{"outcome":"pending"}"#);
+    assert_eq!(r.status, 401, "{}", r.body);
+    // Token names are people; throwaway databases are refused.
+    assert_eq!(crate::code(&crate::gonogo(&["token", "create", "--name", " ", "--role", "viewer", "--db", &db])), 2);
+    assert_eq!(
+        crate::code(&crate::gonogo(&[
+            "token",
+            "create",
+            "--name",
+            "@x",
+            "--role",
+            "viewer",
+            "--db",
+            "sqlite::memory:"
+        ])),
+        2
+    );
 }
