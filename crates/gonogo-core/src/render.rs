@@ -915,6 +915,20 @@ th { background: var(--soft); }
 
 /// The meeting document as one self-contained HTML page: no external resources, inline
 /// styles only, every piece of review text escaped.
+/// The named sections only (by id: `meeting`, `testing`, `rollback`, `on-call`,
+/// `monitoring`, `follow-up`, …), as HTML `<section>`s without the page around them — for a
+/// page that draws the other sections itself (the server's, with its controls).
+pub fn html_sections(review: &Review, report: &Report, ids: &[&str]) -> String {
+    let doc = document(review, report);
+    let mut out = String::new();
+    for id in ids {
+        if let Some(s) = doc.sections.iter().find(|s| s.id == *id) {
+            html_section(&mut out, s);
+        }
+    }
+    out
+}
+
 pub fn html(review: &Review, report: &Report) -> String {
     let doc = document(review, report);
     let mut out = String::with_capacity(24 * 1024);

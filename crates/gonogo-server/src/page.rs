@@ -186,6 +186,10 @@ fn live_body(
     audit: &[gonogo_store::AuditEntry],
 ) -> String {
     let mut b = String::new();
+    // The seed's sections in its order; the ones with controls are drawn here, the others
+    // come from the meeting document (gonogo-core's render).
+    let doc = |ids: &[&str]| gonogo_core::render::html_sections(review, rep, ids);
+    b.push_str(&doc(&["meeting"]));
     let class = rep.verdict.as_str();
     let icon = match rep.verdict {
         Verdict::Go => "✅",
@@ -256,9 +260,10 @@ fn live_body(
     }
     b.push_str("</section>");
 
-    // Rollback triggers, with a button for each manual one.
+    b.push_str(&doc(&["testing", "rollback"]));
+    // Every trigger, with a button for each manual one.
     b.push_str(
-        "<section id=\"triggers\" aria-labelledby=\"triggers-h\"><h2 id=\"triggers-h\">Rollback Triggers</h2><ul>",
+        "<section id=\"triggers\" aria-labelledby=\"triggers-h\"><h2 id=\"triggers-h\">Rollback triggers: report one</h2><ul>",
     );
     for t in review.rollback.iter().flat_map(|r| r.triggers.iter()) {
         let what = match t.kind() {
@@ -277,6 +282,7 @@ fn live_body(
     }
     b.push_str("</ul></section>");
 
+    b.push_str(&doc(&["on-call", "monitoring"]));
     // The decision and its form.
     b.push_str(
         "<section id=\"decision\" aria-labelledby=\"decision-h\"><h2 id=\"decision-h\">Go / No-Go Decision</h2>",
@@ -346,6 +352,7 @@ fn live_body(
     }
     b.push_str("</section>");
 
+    b.push_str(&doc(&["follow-up"]));
     // The audit log.
     b.push_str("<section id=\"audit\" aria-labelledby=\"audit-h\"><h2 id=\"audit-h\">Audit Log</h2><table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Change</th></tr></thead><tbody>");
     for e in audit.iter().rev() {

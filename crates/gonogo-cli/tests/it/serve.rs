@@ -518,6 +518,24 @@ fn the_page_renders_without_script_and_marks_items_with_a_form() {
     assert!(page.body.contains("Verdict: GO WITH CONDITIONS"));
     assert!(page.body.contains("<tr id=\"checklist-7\">"));
     assert!(page.body.contains(&format!("action=\"/reviews/{id}/checklist/7\"")));
+    // The seed's sections, in its order.
+    let order = [
+        "id=\"meeting\"",
+        "id=\"verdict\"",
+        "id=\"checklist\"",
+        "id=\"testing\"",
+        "id=\"rollback\"",
+        "id=\"triggers\"",
+        "id=\"on-call\"",
+        "id=\"monitoring\"",
+        "id=\"decision\"",
+        "id=\"action-items\"",
+        "id=\"follow-up\"",
+        "id=\"audit\"",
+    ];
+    let at: Vec<usize> = order.iter().map(|o| page.body.find(o).unwrap_or_else(|| panic!("no {o}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert!(!page.body.contains("LD_API_TOKEN"), "webhook secrets are never shown");
     let r = srv.send(
         "POST",
         &format!("/reviews/{id}/checklist/0"),
