@@ -42,6 +42,7 @@ select, input, button { font: inherit; padding: .2rem .4rem; } button { cursor: 
 :focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 .live { font-size: .9rem; color: #57606a; } .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 fieldset { border: 1px solid var(--line); } label { display: inline-block; min-width: 7rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { font-weight: 600; } dd { margin: 0; }
 @media print { form, .noprint, nav { display: none !important; } .banner { break-inside: avoid; } tr { break-inside: avoid; }
   a[href^="http"]::after { content: " (" attr(href) ")"; font-size: .8em; } }
 "#;
