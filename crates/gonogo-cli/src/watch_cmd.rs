@@ -272,7 +272,7 @@ pub fn fire(name: &str, watch_url: &str, by: Option<&str>) -> Result<u8> {
     gonogo_watch::install_crypto();
     let base = watch_url.trim_end_matches('/');
     let base = if base.contains("://") { base.to_string() } else { format!("http://{base}") };
-    let url = format!("{base}/triggers/{}/fire", encode(name));
+    let url = format!("{base}/triggers/{}/fire", gonogo_core::url::encode_component(name));
     let by = by.map(str::to_string).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "someone".into());
     let rt = runtime()?;
     let (status, body) = rt.block_on(async {
@@ -297,13 +297,4 @@ pub fn fire(name: &str, watch_url: &str, by: Option<&str>) -> Result<u8> {
             .unwrap_or(body);
         bail!("the watch refused (HTTP {}): {msg}", status.as_u16())
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

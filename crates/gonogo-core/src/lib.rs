@@ -13,6 +13,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod skeleton;
+pub mod url;
 pub mod verdict;
 pub mod yaml;
 

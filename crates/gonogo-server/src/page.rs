@@ -275,7 +275,7 @@ fn live_body(
             Some(TriggerKind::Manual) => format!(
                 "reported by a person <form class=\"inline noprint\" method=\"post\" action=\"/reviews/{}/triggers/{}/fire\" onsubmit=\"return confirm('Fire this rollback trigger?')\"><button type=\"submit\">Report it</button></form>",
                 esc(id),
-                esc(&urlencode(&t.name.value))
+                esc(&gonogo_core::url::encode_component(&t.name.value))
             ),
             None => "<strong>vague</strong>: not a condition".into(),
         };
@@ -381,15 +381,6 @@ fn summary(e: &gonogo_store::AuditEntry) -> String {
         return format!(": {}", esc(after.get("outcome").and_then(|o| o.as_str()).unwrap_or("?")));
     }
     String::new()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn mark_form<S: Store>(

@@ -108,14 +108,7 @@ macro_rules! impl_store {
                     .await?;
                 insert_audit!($sql, &mut *tx, &id, &at, &c);
                 if let Some(d) = decision {
-                    sqlx::query($sql("INSERT INTO decisions (review_id, at, by_actor, outcome, body) VALUES ($1, $2, $3, $4, $5)"))
-                        .bind(&id)
-                        .bind(&at)
-                        .bind(&d.by)
-                        .bind(&d.outcome)
-                        .bind(d.body.to_string())
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_decision!($sql, &mut *tx, &id, &at, &d);
                 }
                 tx.commit().await?;
                 Ok(StoredReview { id, revision: 1, document: c.document, created_at: at.clone(), updated_at: at })
@@ -199,14 +192,7 @@ macro_rules! impl_store {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query($sql("INSERT INTO decisions (review_id, at, by_actor, outcome, body) VALUES ($1, $2, $3, $4, $5)"))
-                        .bind(id)
-                        .bind(&at)
-                        .bind(&d.by)
-                        .bind(&d.outcome)
-                        .bind(d.body.to_string())
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_decision!($sql, &mut *tx, id, &at, &d);
                 }
                 insert_audit!($sql, &mut *tx, id, &at, &c);
                 let created: String = sqlx::query($sql("SELECT created_at FROM reviews WHERE id = $1"))
@@ -291,6 +277,19 @@ macro_rules! impl_store {
                 Ok(sqlx::query($sql("SELECT COUNT(*) FROM tokens")).fetch_one(&self.0).await?.get::<i64, _>(0))
             }
         }
+    };
+}
+
+macro_rules! insert_decision {
+    ($sql:ident, $ex:expr, $id:expr, $at:expr, $d:expr) => {
+        sqlx::query($sql("INSERT INTO decisions (review_id, at, by_actor, outcome, body) VALUES ($1, $2, $3, $4, $5)"))
+            .bind($id)
+            .bind($at)
+            .bind(&$d.by)
+            .bind(&$d.outcome)
+            .bind($d.body.to_string())
+            .execute($ex)
+            .await?;
     };
 }
 
