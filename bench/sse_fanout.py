@@ -15,7 +15,7 @@ a = ap.parse_args()
 
 async def open_stream():
     r, w = await asyncio.open_connection("127.0.0.1", a.port)
-    w.write(f"GET /api/reviews/{a.review}/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n".encode())
+    w.write(f"GET /api/reviews/{a.review}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
     await w.drain()
     while True:  # until the hello event
         line = await r.readline()
@@ -33,7 +33,7 @@ async def wait_change(r, marker):
 async def patch(status):
     r, w = await asyncio.open_connection("127.0.0.1", a.port)
     body = f'{{"status":"{status}"}}'.encode()
-    w.write(f"PATCH /api/reviews/{a.review}/checklist/3 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+    w.write(f"PATCH /api/reviews/{a.review}/checklist/3 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
     await w.drain()
     await r.read()
     w.close()
