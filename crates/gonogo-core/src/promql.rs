@@ -107,63 +107,56 @@ pub fn check(query: &str) -> Result<Expr, String> {
     }
 }
 
-fn constructs(e: &Expr, unknown: &mut Vec<String>) {
+/// Calls `f` on every node of the expression, parents first.
+fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
     match e {
+        Expr::Aggregate(a) => {
+            visit(&a.expr, f);
+            if let Some(p) = &a.param {
+                visit(p, f);
+            }
+        }
+        Expr::Unary(u) => visit(&u.expr, f),
+        Expr::Binary(b) => {
+            visit(&b.lhs, f);
+            visit(&b.rhs, f);
+        }
+        Expr::Paren(p) => visit(&p.expr, f),
+        Expr::Subquery(s) => visit(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| visit(a, f)),
+        Expr::VectorSelector(_)
+        | Expr::MatrixSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
+    }
+}
+
+/// Aggregators and functions Prometheus 2.42 does not know.
+fn constructs(e: &Expr, unknown: &mut Vec<String>) {
+    visit(e, &mut |n| match n {
         Expr::Aggregate(a) => {
             let op = a.op.to_string().to_ascii_lowercase();
             if !AGGREGATORS_2_42.contains(&op.as_str()) {
                 unknown.push(op);
             }
-            constructs(&a.expr, unknown);
-            if let Some(p) = &a.param {
-                constructs(p, unknown);
-            }
         }
-        Expr::Unary(u) => constructs(&u.expr, unknown),
-        Expr::Binary(b) => {
-            constructs(&b.lhs, unknown);
-            constructs(&b.rhs, unknown);
-        }
-        Expr::Paren(p) => constructs(&p.expr, unknown),
-        Expr::Subquery(s) => constructs(&s.expr, unknown),
-        Expr::Call(c) => {
-            if !FUNCTIONS_2_42.contains(&c.func.name) {
-                unknown.push(format!("{}()", c.func.name));
-            }
-            c.args.args.iter().for_each(|a| constructs(a, unknown));
-        }
+        Expr::Call(c) if !FUNCTIONS_2_42.contains(&c.func.name) => unknown.push(format!("{}()", c.func.name)),
         _ => {}
-    }
+    });
 }
 
 /// The metric names a query selects, in order of first appearance.
 pub fn metric_names(query: &str) -> Result<Vec<String>, String> {
     let expr = parse(query)?;
     let mut names = Vec::new();
-    walk(&expr, &mut names);
+    visit(&expr, &mut |n| match n {
+        Expr::VectorSelector(vs) => selector_name(vs, &mut names),
+        Expr::MatrixSelector(ms) => selector_name(&ms.vs, &mut names),
+        _ => {}
+    });
     Ok(names)
-}
-
-fn walk(e: &Expr, out: &mut Vec<String>) {
-    match e {
-        Expr::Aggregate(a) => {
-            walk(&a.expr, out);
-            if let Some(p) = &a.param {
-                walk(p, out);
-            }
-        }
-        Expr::Unary(u) => walk(&u.expr, out),
-        Expr::Binary(b) => {
-            walk(&b.lhs, out);
-            walk(&b.rhs, out);
-        }
-        Expr::Paren(p) => walk(&p.expr, out),
-        Expr::Subquery(s) => walk(&s.expr, out),
-        Expr::VectorSelector(vs) => selector_name(vs, out),
-        Expr::MatrixSelector(ms) => selector_name(&ms.vs, out),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, out)),
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
-    }
 }
 
 fn selector_name(vs: &parser::VectorSelector, out: &mut Vec<String>) {
