@@ -196,9 +196,13 @@ fn etag(revision: i64) -> HeaderValue {
 }
 
 /// `If-Match: "7"` (also `W/"7"` or `7`).
+/// `If-Match: *` matches whatever revision is current (RFC 9110): no revision to check.
 fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
     let s = v.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
+    if s == "*" {
+        return Ok(None);
+    }
     s.parse().map(Some).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("If-Match `{s}` is not a revision")))
 }
 
@@ -294,7 +298,9 @@ async fn replace<S: Store>(
     body: Bytes,
 ) -> ApiResult<Response> {
     caller.require(Role::Editor)?;
-    let Some(expected) = if_match(&headers)? else {
+    let any = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "*");
+    let (old_stored, _, _) = load(&st, &id).await?;
+    let Some(expected) = if_match(&headers)?.or(any.then_some(old_stored.revision)) else {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
             "PUT replaces the whole review: send If-Match with the revision you read",

@@ -688,6 +688,11 @@ fn writes_from_other_sites_and_odd_requests_are_refused_with_json() {
     assert_eq!(r.status, 400);
     assert!(r.json()["error"].is_string());
     assert_eq!(srv.send("PATCH", &patch, &[JSON], "{}").status, 400);
+    // If-Match: * matches the current revision.
+    assert_eq!(srv.send("PATCH", &patch, &[JSON, ("If-Match", "*")], r#"{"owner":"@qa"}"#).status, 200);
+    let pending = EXAMPLE.replace("outcome: go", "outcome: pending");
+    let r = srv.send("PUT", &format!("/api/reviews/{id}"), &[YAML, ("If-Match", "*")], &pending);
+    assert_eq!(r.status, 403, "a PUT still cannot change the decision: {}", r.body);
     assert_eq!(srv.get("/api/reviews/ab%00cd").status, 404);
     // JSON that YAML reads differently still works.
     let json =
@@ -697,7 +702,7 @@ fn writes_from_other_sites_and_odd_requests_are_refused_with_json() {
     assert_eq!(r.status, 201, "{}", r.body);
     // Nothing of the refused writes landed.
     let audit = srv.get(&format!("/api/reviews/{id}/audit")).json();
-    assert_eq!(audit["audit"].as_array().unwrap().len(), 1);
+    assert_eq!(audit["audit"].as_array().unwrap().len(), 2, "the create and the If-Match: * mark only");
     // An open server closes as soon as a token exists, without a restart.
     let o = crate::gonogo(&["token", "create", "--name", "@late", "--role", "viewer", "--db", &db]);
     assert_eq!(crate::code(&o), 0);

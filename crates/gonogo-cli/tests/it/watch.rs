@@ -526,6 +526,16 @@ fn bearer_token_from_the_environment_and_api_errors_passed_through() {
     let o = crate::gonogo(&["verify", r.to_str().unwrap(), "--prometheus", &api.url("")]);
     assert_eq!(crate::code(&o), 2);
     assert!(crate::stderr(&o).contains("unauthorized: missing token"), "{}", crate::stderr(&o));
+    // Basic auth: user and password from the environment.
+    let _ = Command::new(env!("CARGO_BIN_EXE_gonogo"))
+        .args(["verify", r.to_str().unwrap(), "--prometheus", &api.url("")])
+        .env("GONOGO_PROMETHEUS_USER", "grafana")
+        .env("GONOGO_PROMETHEUS_PASSWORD", "s3cret")
+        .output()
+        .unwrap();
+    let last = api.requests.lock().unwrap().last().cloned().unwrap();
+    // base64("grafana:s3cret")
+    assert_eq!(last.headers["authorization"], "Basic Z3JhZmFuYTpzM2NyZXQ=");
 }
 
 #[test]
