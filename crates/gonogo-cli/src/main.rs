@@ -188,12 +188,12 @@ enum TokenCmd {
 enum TriggerCmd {
     /// Fire a manual trigger: the watch runs the rollback at once.
     #[command(
-        after_help = "Example:\n  gonogo trigger fire \"Data integrity issue reported\" --watch http://127.0.0.1:7070"
+        after_help = "Example:\n  gonogo trigger fire \"Data integrity issue reported\" --watch http://127.0.0.1:7070/3f9c…   # the address the watch printed"
     )]
     Fire {
         /// The trigger's name, as in the review.
         name: String,
-        /// The watch's control address (printed when it starts).
+        /// The watch's control address, as it printed it at start (it ends in a secret part).
         #[arg(long, value_name = "URL")]
         watch: String,
         /// Who reports it (default: $USER).

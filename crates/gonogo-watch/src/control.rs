@@ -25,22 +25,41 @@ struct Ctl {
     status: Arc<Mutex<Value>>,
 }
 
-/// Serves the control endpoints on `addr`; returns the bound address and the fire channel.
+/// A secret path segment: anyone else on the machine can reach 127.0.0.1, but only whoever
+/// was given the printed address can fire a trigger.
+fn key() -> String {
+    let mut bytes = [0u8; 12];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut bytes);
+    }
+    if bytes == [0u8; 12] {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        bytes[..8].copy_from_slice(&((t as u64) ^ u64::from(std::process::id())).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Serves the control endpoints on `addr` under a secret path; returns the base URL
+/// (`http://127.0.0.1:PORT/KEY`) and the fire channel.
 pub async fn serve(
     addr: SocketAddr,
     manual: Vec<String>,
     all: Vec<String>,
     status: Arc<Mutex<Value>>,
-) -> std::io::Result<(SocketAddr, mpsc::Receiver<Fire>)> {
+) -> std::io::Result<(String, mpsc::Receiver<Fire>)> {
     let (tx, rx) = mpsc::channel(16);
     let ctl = Ctl { manual: Arc::new(manual), all: Arc::new(all), tx, status };
-    let app = Router::new().route("/triggers/{name}/fire", post(fire)).route("/status", get(status_of)).with_state(ctl);
+    let key = key();
+    let routes =
+        Router::new().route("/triggers/{name}/fire", post(fire)).route("/status", get(status_of)).with_state(ctl);
+    let app = Router::new().nest(&format!("/{key}"), routes);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok((bound, rx))
+    Ok((format!("http://{bound}/{key}"), rx))
 }
 
 async fn fire(

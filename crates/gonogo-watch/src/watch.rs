@@ -77,7 +77,7 @@ pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update
     let status = Arc::new(Mutex::new(json!({})));
     let manual: Vec<String> = triggers.iter().filter(|t| t.kind == Kind::Manual).map(|t| t.name.clone()).collect();
     let all: Vec<String> = triggers.iter().map(|t| t.name.clone()).collect();
-    let (control_addr, mut fires) = control::serve(cfg.control, manual, all, status.clone())
+    let (control_url, mut fires) = control::serve(cfg.control, manual, all, status.clone())
         .await
         .map_err(|e| format!("--control {}: {e}", cfg.control))?;
     let post_check_at = review
@@ -90,7 +90,7 @@ pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update
         Event::new(name::WATCH_STARTED, start).detail(json!({
             "review": label,
             "source": cfg.source.base(),
-            "control": format!("http://{control_addr}"),
+            "control": control_url,
             "interval": format!("{}s", cfg.interval.as_secs_f64()),
             "until": cfg.until.to_string(),
             "dry_run": cfg.dry_run,

@@ -232,7 +232,15 @@ fn manual_trigger_fired_by_a_person() {
     let control = format!("127.0.0.1:{port}");
     let mut w = start_watch(&dir, &r, &prom.url(), &["--until", "60s", "--control", &control]);
     let started = w.wait_event("watch_started", Duration::from_secs(5));
-    assert_eq!(started.detail.unwrap()["control"], format!("http://{control}"));
+    let url = started.detail.unwrap()["control"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with(&format!("http://{control}/")) && url.len() > format!("http://{control}/").len() + 16,
+        "{url}"
+    );
+    // Without the secret part of the address, nothing fires.
+    let o = crate::gonogo(&["trigger", "fire", "Data integrity issue reported", "--watch", &control]);
+    assert!(crate::stderr(&o).contains("HTTP 404"), "{}", crate::stderr(&o));
+    let control = url;
     // A metric trigger cannot be fired by hand, and an unknown name is refused.
     let o = crate::gonogo(&["trigger", "fire", "Depth", "--watch", &control]);
     assert_eq!(crate::code(&o), 2);
@@ -265,7 +273,8 @@ fn restart_after_sigkill_repeats_no_action_and_loses_no_event() {
     let r = review(&dir, trig, &actions, "  []\n");
     let control = format!("127.0.0.1:{}", free_port());
     let mut w = start_watch(&dir, &r, &prom.url(), &["--until", "60s", "--control", &control]);
-    w.wait_event("watch_started", Duration::from_secs(5));
+    let started = w.wait_event("watch_started", Duration::from_secs(5));
+    let control = started.detail.unwrap()["control"].as_str().unwrap().to_string();
     assert_eq!(
         crate::code(&crate::gonogo(&["trigger", "fire", "Data integrity issue reported", "--watch", &control])),
         0
