@@ -1,0 +1,1281 @@
+//! The PromQL evaluator: a subset of Prometheus 2.42's query semantics over a [`Store`], on the AST of
+//! `promql-parser`, with instant and range queries and the HTTP API's JSON shape for results.
+//!
+//! A range query is evaluated as one instant evaluation per step. For this subset (no subqueries,
+//! no `@`) that is what Prometheus computes, and it keeps a single code path for both.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use promql_parser::label::MatchOp as PMatchOp;
+use promql_parser::parser::token::{self, TokenId};
+use promql_parser::parser::{
+    AggregateExpr, BinaryExpr, Call, Expr, LabelModifier, MatrixSelector, Offset, VectorMatchCardinality,
+    VectorSelector,
+};
+use regex::Regex;
+
+use crate::store::{Labels, Matcher, Store, is_stale, label_value};
+
+/// Prometheus' default `--query.lookback-delta`.
+pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
+/// Prometheus' limit on points per series in a range query.
+pub const MAX_RANGE_POINTS: i64 = 11_000;
+/// Deeper expressions are refused, so evaluation's recursion cannot exhaust the stack.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum EvalError {
+    /// The expression is not valid PromQL.
+    #[error("cannot parse the PromQL expression: {0}")]
+    Parse(String),
+    /// Valid PromQL, but outside what the embedded evaluator implements.
+    #[error(
+        "{construct} is not supported by gonogo's embedded PromQL evaluator; use --prometheus (a real \
+         Prometheus) for this query"
+    )]
+    Unsupported { construct: String },
+    /// Evaluation failed as it would in Prometheus (the message is Prometheus' where it has one).
+    #[error("{0}")]
+    Execution(String),
+    /// The query's time range or step is not usable.
+    #[error("bad query range: {0}")]
+    BadRange(String),
+}
+
+fn exec_err<T>(msg: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError::Execution(msg.into()))
+}
+
+/// One element of an instant vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub labels: Labels,
+    /// Milliseconds: the evaluation time in results; inside evaluation, a selector's sample time.
+    pub t: i64,
+    pub v: f64,
+}
+
+/// One series of a range vector or range-query result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub labels: Labels,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// A query result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Time (ms) and value.
+    Scalar(i64, f64),
+    Vector(Vec<Sample>),
+    Matrix(Vec<Series>),
+    /// Time (ms) and string.
+    String(i64, String),
+}
+
+impl Value {
+    /// The Prometheus HTTP API's `data` object for this result.
+    pub fn to_api_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let metric = |l: &Labels| {
+            serde_json::Value::Object(l.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect())
+        };
+        match self {
+            Value::Scalar(t, v) => json!({"resultType": "scalar", "result": [api_time(*t), format_value(*v)]}),
+            Value::String(t, s) => json!({"resultType": "string", "result": [api_time(*t), s]}),
+            Value::Vector(samples) => {
+                let result: Vec<_> = samples
+                    .iter()
+                    .map(|s| json!({"metric": metric(&s.labels), "value": [api_time(s.t), format_value(s.v)]}))
+                    .collect();
+                json!({"resultType": "vector", "result": result})
+            }
+            Value::Matrix(series) => {
+                let result: Vec<_> = series
+                    .iter()
+                    .map(|s| {
+                        let values: Vec<_> =
+                            s.points.iter().map(|&(t, v)| json!([api_time(t), format_value(v)])).collect();
+                        json!({"metric": metric(&s.labels), "values": values})
+                    })
+                    .collect();
+                json!({"resultType": "matrix", "result": result})
+            }
+        }
+    }
+}
+
+/// Milliseconds as the API's seconds, printed exactly (`1700000000.123`, `1700000000`), as Prometheus does.
+fn api_time(t_ms: i64) -> serde_json::Value {
+    let sign = if t_ms < 0 { "-" } else { "" };
+    let abs = t_ms.unsigned_abs();
+    let mut s = format!("{sign}{}.{:03}", abs / 1000, abs % 1000);
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    // With serde_json's `arbitrary_precision` the digits are kept as written.
+    serde_json::from_str::<serde_json::Number>(&s)
+        .map(serde_json::Value::Number)
+        .unwrap_or_else(|_| serde_json::json!(t_ms as f64 / 1000.0))
+}
+
+/// A sample value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` prints it, which Prometheus uses.
+pub fn format_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "+Inf".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else {
+        // Rust's Display is the shortest round-tripping form without an exponent, like Go's 'f', -1.
+        format!("{v}")
+    }
+}
+
+/// Evaluates `expr` at `t_ms`.
+pub fn instant(store: &Store, expr: &str, t_ms: i64) -> Result<Value, EvalError> {
+    let ast = parse_supported(expr)?;
+    let ev = Evaluator { store };
+    let out = match ev.eval(&ast, t_ms)? {
+        Val::Scalar(v) => Value::Scalar(t_ms, v),
+        Val::Str(s) => Value::String(t_ms, s),
+        Val::Vector(mut v) => {
+            for s in &mut v {
+                s.t = t_ms;
+            }
+            // topk/bottomk give a meaningful order; everything else is sorted for stable output.
+            if !ordered_result(&ast) {
+                v.sort_by(|a, b| a.labels.cmp(&b.labels));
+            }
+            Value::Vector(v)
+        }
+        Val::Matrix(m) => Value::Matrix(m),
+    };
+    Ok(out)
+}
+
+/// Evaluates `expr` at `start_ms`, `start_ms + step_ms`, ... up to `end_ms`: a matrix (a scalar
+/// expression gives one series without labels, as in Prometheus).
+pub fn range(store: &Store, expr: &str, start_ms: i64, end_ms: i64, step_ms: i64) -> Result<Value, EvalError> {
+    if step_ms <= 0 {
+        return Err(EvalError::BadRange("zero or negative query resolution step widths are not accepted".into()));
+    }
+    if end_ms < start_ms {
+        return Err(EvalError::BadRange("end timestamp must not be before start time".into()));
+    }
+    if (end_ms.saturating_sub(start_ms)) / step_ms >= MAX_RANGE_POINTS {
+        return Err(EvalError::BadRange(
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution \
+             (?step=XX)"
+                .into(),
+        ));
+    }
+    let ast = parse_supported(expr)?;
+    match ast.value_type() {
+        promql_parser::parser::value::ValueType::Vector | promql_parser::parser::value::ValueType::Scalar => {}
+        other => {
+            return exec_err(format!(
+                "invalid expression type \"{other}\" for range query, must be Scalar or instant Vector"
+            ));
+        }
+    }
+    let ev = Evaluator { store };
+    let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+    let mut t = start_ms;
+    while t <= end_ms {
+        match ev.eval(&ast, t)? {
+            Val::Scalar(v) => series.entry(Vec::new()).or_default().push((t, v)),
+            Val::Vector(v) => {
+                for s in v {
+                    series.entry(s.labels).or_default().push((t, s.v));
+                }
+            }
+            Val::Matrix(_) | Val::Str(_) => {
+                return exec_err("invalid expression type for range query, must be Scalar or instant Vector");
+            }
+        }
+        t = match t.checked_add(step_ms) {
+            Some(n) => n,
+            None => break,
+        };
+    }
+    Ok(Value::Matrix(series.into_iter().map(|(labels, points)| Series { labels, points }).collect()))
+}
+
+/// Refuses (with [`EvalError::Unsupported`]) any construct outside the implemented subset, without
+/// looking at data.
+pub fn check_supported(expr: &str) -> Result<(), EvalError> {
+    parse_supported(expr).map(|_| ())
+}
+
+fn parse_supported(expr: &str) -> Result<Expr, EvalError> {
+    let ast = promql_parser::parser::parse(expr).map_err(EvalError::Parse)?;
+    check_node(&ast, 0)?;
+    Ok(ast)
+}
+
+fn ordered_result(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => ordered_result(&p.expr),
+        Expr::Aggregate(a) => matches!(a.op.id(), token::T_TOPK | token::T_BOTTOMK),
+        _ => false,
+    }
+}
+
+const MATRIX_FUNCS: &[&str] = &[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "resets",
+    "changes",
+    "avg_over_time",
+    "min_over_time",
+    "max_over_time",
+    "sum_over_time",
+    "count_over_time",
+    "last_over_time",
+    "quantile_over_time",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "absent_over_time",
+];
+
+const OTHER_FUNCS: &[&str] = &[
+    "scalar",
+    "vector",
+    "absent",
+    "histogram_quantile",
+    "clamp",
+    "clamp_min",
+    "clamp_max",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "time",
+    "timestamp",
+    "label_replace",
+    "sqrt",
+    "exp",
+    "ln",
+    "log2",
+    "log10",
+];
+
+fn unsupported<T>(construct: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError::Unsupported { construct: construct.into() })
+}
+
+fn check_selector(vs: &VectorSelector) -> Result<(), EvalError> {
+    if vs.at.is_some() {
+        return unsupported("the @ modifier");
+    }
+    if !vs.matchers.or_matchers.is_empty() {
+        return unsupported("`or` inside label matchers");
+    }
+    Ok(())
+}
+
+fn check_node(e: &Expr, depth: usize) -> Result<(), EvalError> {
+    if depth > MAX_DEPTH {
+        return unsupported(format!("an expression nested deeper than {MAX_DEPTH} levels"));
+    }
+    let d = depth + 1;
+    match e {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Ok(()),
+        Expr::VectorSelector(vs) => check_selector(vs),
+        Expr::MatrixSelector(ms) => check_selector(&ms.vs),
+        Expr::Subquery(_) => unsupported("a subquery"),
+        Expr::Extension(_) => unsupported("an extension expression"),
+        Expr::Paren(p) => check_node(&p.expr, d),
+        Expr::Unary(u) => check_node(&u.expr, d),
+        Expr::Binary(b) => {
+            if b.op.id() == token::T_ATAN2 {
+                return unsupported("the atan2 operator");
+            }
+            if let Some(m) = &b.modifier
+                && (m.fill_values.lhs.is_some() || m.fill_values.rhs.is_some())
+            {
+                return unsupported("fill modifiers on binary operators");
+            }
+            check_node(&b.lhs, d)?;
+            check_node(&b.rhs, d)
+        }
+        Expr::Aggregate(a) => {
+            match a.op.id() {
+                token::T_SUM
+                | token::T_AVG
+                | token::T_MIN
+                | token::T_MAX
+                | token::T_COUNT
+                | token::T_STDDEV
+                | token::T_STDVAR
+                | token::T_TOPK
+                | token::T_BOTTOMK
+                | token::T_QUANTILE
+                | token::T_COUNT_VALUES
+                | token::T_GROUP => {}
+                _ => return unsupported(format!("the {} aggregation", a.op)),
+            }
+            if let Some(p) = &a.param {
+                check_node(p, d)?;
+            }
+            check_node(&a.expr, d)
+        }
+        Expr::Call(c) => {
+            let name = c.func.name;
+            if !MATRIX_FUNCS.contains(&name) && !OTHER_FUNCS.contains(&name) {
+                return unsupported(format!("the function {name}()"));
+            }
+            for a in &c.args.args {
+                check_node(a, d)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An intermediate value.
+enum Val {
+    Scalar(f64),
+    Vector(Vec<Sample>),
+    Matrix(Vec<Series>),
+    Str(String),
+}
+
+impl Val {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Val::Scalar(_) => "scalar",
+            Val::Vector(_) => "instant vector",
+            Val::Matrix(_) => "range vector",
+            Val::Str(_) => "string",
+        }
+    }
+}
+
+struct Evaluator<'a> {
+    store: &'a Store,
+}
+
+fn duration_ms(d: &std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4).min(i64::MAX / 4)
+}
+
+fn offset_ms(o: &Option<Offset>) -> i64 {
+    match o {
+        None => 0,
+        Some(Offset::Pos(d)) => duration_ms(d),
+        Some(Offset::Neg(d)) => -duration_ms(d),
+    }
+}
+
+fn selector_matchers(vs: &VectorSelector) -> Vec<Matcher> {
+    let mut out = Vec::new();
+    if let Some(name) = &vs.name {
+        out.push(Matcher::equal("__name__", name));
+    }
+    for m in &vs.matchers.matchers {
+        let op = match &m.op {
+            PMatchOp::Equal => crate::store::MatchOp::Equal(m.value.clone()),
+            PMatchOp::NotEqual => crate::store::MatchOp::NotEqual(m.value.clone()),
+            // promql-parser compiles these already anchored as ^(?:re)$.
+            PMatchOp::Re(r) => crate::store::MatchOp::Regex(r.clone()),
+            PMatchOp::NotRe(r) => crate::store::MatchOp::NotRegex(r.clone()),
+        };
+        out.push(Matcher { name: m.name.clone(), op });
+    }
+    out
+}
+
+fn drop_name(mut l: Labels) -> Labels {
+    l.retain(|(k, _)| k != "__name__");
+    l
+}
+
+fn set_label(l: &mut Labels, name: &str, value: &str) {
+    l.retain(|(k, _)| k != name);
+    if !value.is_empty() {
+        let pos = l.partition_point(|(k, _)| k.as_str() < name);
+        l.insert(pos, (name.to_string(), value.to_string()));
+    }
+}
+
+fn check_dups(v: &[Sample]) -> Result<(), EvalError> {
+    let mut seen: HashSet<&Labels> = HashSet::with_capacity(v.len());
+    for s in v {
+        if !seen.insert(&s.labels) {
+            return exec_err("vector cannot contain metrics with the same labelset");
+        }
+    }
+    Ok(())
+}
+
+fn go_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }
+}
+
+fn go_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }
+}
+
+fn valid_label_name(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}
+
+/// Ascending, NaN first, as Prometheus' `vectorByValueHeap` orders for quantiles.
+fn sort_nan_first(v: &mut [f64]) {
+    v.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
+    });
+}
+
+/// Prometheus' `quantile` (aggregation and `quantile_over_time`).
+fn quantile(q: f64, mut values: Vec<f64>) -> f64 {
+    if values.is_empty() || q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    sort_nan_first(&mut values);
+    let n = values.len() as f64;
+    let rank = q * (n - 1.0);
+    let lower = rank.floor().max(0.0);
+    let upper = (lower + 1.0).min(n - 1.0);
+    let weight = rank - rank.floor();
+    let at = |i: f64| values.get(i as usize).copied().unwrap_or(f64::NAN);
+    at(lower) * (1.0 - weight) + at(upper) * weight
+}
+
+/// Prometheus 2.42's `bucketQuantile` over classic buckets `(upper bound, cumulative count)`.
+fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
+    if q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    match buckets.last() {
+        Some(&(ub, _)) if ub == f64::INFINITY => {}
+        _ => return f64::NAN,
+    }
+    // Coalesce buckets with the same upper bound (e.g. `le="1"` and `le="1.0"`).
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(buckets.len());
+    for (ub, c) in buckets {
+        match merged.last_mut() {
+            Some(last) if last.0 == ub => last.1 += c,
+            _ => merged.push((ub, c)),
+        }
+    }
+    // Counts scraped at slightly different moments can decrease; treat them as monotonic.
+    let mut max = f64::NEG_INFINITY;
+    for b in &mut merged {
+        if b.1 > max {
+            max = b.1;
+        } else if b.1 < max {
+            b.1 = max;
+        }
+    }
+    let buckets = merged;
+    if buckets.len() < 2 {
+        return f64::NAN;
+    }
+    let observations = buckets[buckets.len() - 1].1;
+    if observations == 0.0 {
+        return f64::NAN;
+    }
+    let rank = q * observations;
+    let search = &buckets[..buckets.len() - 1];
+    let b = search.partition_point(|x| !(x.1 >= rank));
+    if b == buckets.len() - 1 {
+        return buckets[buckets.len() - 2].0;
+    }
+    if b == 0 && buckets[0].0 <= 0.0 {
+        return buckets[0].0;
+    }
+    let (mut start, end, mut count, mut rank) = (0.0, buckets[b].0, buckets[b].1, rank);
+    if b > 0 {
+        start = buckets[b - 1].0;
+        count -= buckets[b - 1].1;
+        rank -= buckets[b - 1].1;
+    }
+    start + (end - start) * (rank / count)
+}
+
+/// Prometheus' `extrapolatedRate`, for rate, increase and delta.
+fn extrapolated_rate(points: &[(i64, f64)], range_start: i64, range_end: i64, range_s: f64, counter: bool, rate: bool) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (first_t, first_v) = points[0];
+    let (last_t, last_v) = points[points.len() - 1];
+    let mut result = last_v - first_v;
+    if counter {
+        let mut prev = first_v;
+        for &(_, v) in &points[1..] {
+            if v < prev {
+                result += prev;
+            }
+            prev = v;
+        }
+    }
+    let mut to_start = (first_t - range_start) as f64 / 1000.0;
+    let to_end = (range_end - last_t) as f64 / 1000.0;
+    let sampled = (last_t - first_t) as f64 / 1000.0;
+    let avg = sampled / (points.len() - 1) as f64;
+    if counter && result > 0.0 && first_v >= 0.0 {
+        // Counters cannot go below zero: do not extrapolate past where this one would reach it.
+        let to_zero = sampled * (first_v / result);
+        if to_zero < to_start {
+            to_start = to_zero;
+        }
+    }
+    let threshold = avg * 1.1;
+    let mut interval = sampled;
+    interval += if to_start < threshold { to_start } else { avg / 2.0 };
+    interval += if to_end < threshold { to_end } else { avg / 2.0 };
+    let mut factor = interval / sampled;
+    if rate {
+        factor /= range_s;
+    }
+    Some(result * factor)
+}
+
+/// Prometheus' `instantValue`, for irate and idelta.
+fn instant_value(points: &[(i64, f64)], rate: bool) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (lt, lv) = points[points.len() - 1];
+    let (pt, pv) = points[points.len() - 2];
+    let mut result = if rate && lv < pv { lv } else { lv - pv };
+    let interval = lt - pt;
+    if interval == 0 {
+        return None;
+    }
+    if rate {
+        result /= interval as f64 / 1000.0;
+    }
+    Some(result)
+}
+
+fn avg_of(values: impl Iterator<Item = f64>) -> f64 {
+    let mut mean = 0.0;
+    let mut count = 0.0;
+    for v in values {
+        count += 1.0;
+        if count == 1.0 {
+            mean = v;
+            continue;
+        }
+        if mean.is_infinite() {
+            // Inf - Inf would be NaN although the mean is already right.
+            if v.is_infinite() && (mean > 0.0) == (v > 0.0) {
+                continue;
+            }
+            if !v.is_infinite() && !v.is_nan() {
+                continue;
+            }
+        }
+        // Divide each side before subtracting to avoid overflowing.
+        mean += v / count - mean / count;
+    }
+    mean
+}
+
+fn stdvar_of(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut count, mut mean, mut aux) = (0.0, 0.0, 0.0);
+    for v in values {
+        count += 1.0;
+        let delta = v - mean;
+        mean += delta / count;
+        aux += delta * (v - mean);
+    }
+    aux / count
+}
+
+/// `(value, keep)` of a binary operator on two floats, as Prometheus' `vectorElemBinop`.
+fn elem_binop(op: TokenId, l: f64, r: f64) -> Result<(f64, bool), EvalError> {
+    Ok(match op {
+        token::T_ADD => (l + r, true),
+        token::T_SUB => (l - r, true),
+        token::T_MUL => (l * r, true),
+        token::T_DIV => (l / r, true),
+        token::T_POW => (l.powf(r), true),
+        token::T_MOD => (l % r, true),
+        token::T_EQLC => (l, l == r),
+        token::T_NEQ => (l, l != r),
+        token::T_GTR => (l, l > r),
+        token::T_LSS => (l, l < r),
+        token::T_GTE => (l, l >= r),
+        token::T_LTE => (l, l <= r),
+        _ => return exec_err(format!("operator {} not allowed here", token::TokenType::new(op))),
+    })
+}
+
+fn is_comparison(op: TokenId) -> bool {
+    matches!(op, token::T_EQLC | token::T_NEQ | token::T_GTR | token::T_LSS | token::T_GTE | token::T_LTE)
+}
+
+fn is_arithmetic(op: TokenId) -> bool {
+    matches!(op, token::T_ADD | token::T_SUB | token::T_MUL | token::T_DIV | token::T_POW | token::T_MOD)
+}
+
+/// How a binary operation's two vectors match.
+struct Matching {
+    on: bool,
+    labels: Vec<String>,
+    card: Card,
+    include: Vec<String>,
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Card {
+    OneToOne,
+    ManyToOne,
+    OneToMany,
+}
+
+impl Matching {
+    fn signature(&self, l: &Labels) -> Labels {
+        if self.on {
+            l.iter().filter(|(k, _)| self.labels.iter().any(|n| n == k)).cloned().collect()
+        } else {
+            l.iter().filter(|(k, _)| k != "__name__" && !self.labels.iter().any(|n| n == k)).cloned().collect()
+        }
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    fn eval(&self, e: &Expr, t: i64) -> Result<Val, EvalError> {
+        match e {
+            Expr::NumberLiteral(n) => Ok(Val::Scalar(n.val)),
+            Expr::StringLiteral(s) => Ok(Val::Str(s.val.clone())),
+            Expr::Paren(p) => self.eval(&p.expr, t),
+            Expr::VectorSelector(vs) => Ok(Val::Vector(self.select_instant(vs, t)?)),
+            Expr::MatrixSelector(ms) => Ok(Val::Matrix(self.select_range(ms, t)?)),
+            Expr::Unary(u) => match self.eval(&u.expr, t)? {
+                Val::Scalar(v) => Ok(Val::Scalar(-v)),
+                Val::Vector(v) => {
+                    let out: Vec<Sample> =
+                        v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: -s.v }).collect();
+                    check_dups(&out)?;
+                    Ok(Val::Vector(out))
+                }
+                other => exec_err(format!("unary minus is not defined on a {}", other.type_name())),
+            },
+            Expr::Binary(b) => self.eval_binary(b, t),
+            Expr::Aggregate(a) => self.eval_aggregate(a, t),
+            Expr::Call(c) => self.eval_call(c, t),
+            Expr::Subquery(_) => unsupported("a subquery"),
+            Expr::Extension(_) => unsupported("an extension expression"),
+        }
+    }
+
+    fn select_instant(&self, vs: &VectorSelector, t: i64) -> Result<Vec<Sample>, EvalError> {
+        check_selector(vs)?;
+        let ref_t = t.saturating_sub(offset_ms(&vs.offset));
+        let matchers = selector_matchers(vs);
+        let mut out = Vec::new();
+        for s in self.store.select(&matchers, ref_t.saturating_sub(LOOKBACK_MS), ref_t) {
+            // The newest sample within the lookback window is the value, unless it marks staleness.
+            if let Some(&(st, v)) = s.samples.last()
+                && !is_stale(v)
+            {
+                out.push(Sample { labels: s.labels.clone(), t: st, v });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Samples in `[ref - range, ref]` (closed on the left in Prometheus 2.x), staleness markers left out.
+    fn select_range(&self, ms: &MatrixSelector, t: i64) -> Result<Vec<Series>, EvalError> {
+        check_selector(&ms.vs)?;
+        let ref_t = t.saturating_sub(offset_ms(&ms.vs.offset));
+        let matchers = selector_matchers(&ms.vs);
+        let mint = ref_t.saturating_sub(duration_ms(&ms.range));
+        let mut out = Vec::new();
+        for s in self.store.select(&matchers, mint, ref_t) {
+            let points: Vec<(i64, f64)> = s.samples.iter().copied().filter(|&(_, v)| !is_stale(v)).collect();
+            if !points.is_empty() {
+                out.push(Series { labels: s.labels.clone(), points });
+            }
+        }
+        Ok(out)
+    }
+
+    fn vector(&self, e: &Expr, t: i64) -> Result<Vec<Sample>, EvalError> {
+        match self.eval(e, t)? {
+            Val::Vector(v) => Ok(v),
+            other => exec_err(format!("expected an instant vector, got a {}", other.type_name())),
+        }
+    }
+
+    fn scalar(&self, e: &Expr, t: i64) -> Result<f64, EvalError> {
+        match self.eval(e, t)? {
+            Val::Scalar(v) => Ok(v),
+            other => exec_err(format!("expected a scalar, got a {}", other.type_name())),
+        }
+    }
+
+    fn string(&self, e: &Expr, t: i64) -> Result<String, EvalError> {
+        match self.eval(e, t)? {
+            Val::Str(s) => Ok(s),
+            other => exec_err(format!("expected a string, got a {}", other.type_name())),
+        }
+    }
+
+    fn eval_binary(&self, b: &BinaryExpr, t: i64) -> Result<Val, EvalError> {
+        let op = b.op.id();
+        let return_bool = b.modifier.as_ref().is_some_and(|m| m.return_bool);
+        let lhs = self.eval(&b.lhs, t)?;
+        let rhs = self.eval(&b.rhs, t)?;
+        match (lhs, rhs) {
+            (Val::Scalar(l), Val::Scalar(r)) => {
+                let (v, keep) = elem_binop(op, l, r)?;
+                if is_comparison(op) { Ok(Val::Scalar(if keep { 1.0 } else { 0.0 })) } else { Ok(Val::Scalar(v)) }
+            }
+            (Val::Vector(v), Val::Scalar(s)) => self.vector_scalar(op, v, s, false, return_bool, t),
+            (Val::Scalar(s), Val::Vector(v)) => self.vector_scalar(op, v, s, true, return_bool, t),
+            (Val::Vector(l), Val::Vector(r)) => {
+                let m = self.matching(b, op);
+                let out = match op {
+                    token::T_LAND => {
+                        let sigs: HashSet<Labels> = r.iter().map(|s| m.signature(&s.labels)).collect();
+                        l.into_iter().filter(|s| sigs.contains(&m.signature(&s.labels))).collect()
+                    }
+                    token::T_LUNLESS => {
+                        let sigs: HashSet<Labels> = r.iter().map(|s| m.signature(&s.labels)).collect();
+                        l.into_iter().filter(|s| !sigs.contains(&m.signature(&s.labels))).collect()
+                    }
+                    token::T_LOR => {
+                        let sigs: HashSet<Labels> = l.iter().map(|s| m.signature(&s.labels)).collect();
+                        let mut out = l;
+                        out.extend(r.into_iter().filter(|s| !sigs.contains(&m.signature(&s.labels))));
+                        out
+                    }
+                    _ => vector_binop(op, l, r, &m, return_bool)?,
+                };
+                let out: Vec<Sample> = out.into_iter().map(|s| Sample { t, ..s }).collect();
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            (l, r) => exec_err(format!(
+                "binary operator {} is not defined between a {} and a {}",
+                b.op,
+                l.type_name(),
+                r.type_name()
+            )),
+        }
+    }
+
+    fn matching(&self, b: &BinaryExpr, op: TokenId) -> Matching {
+        let mut m = Matching { on: false, labels: Vec::new(), card: Card::OneToOne, include: Vec::new() };
+        if let Some(modifier) = &b.modifier {
+            match &modifier.matching {
+                Some(LabelModifier::Include(ls)) => {
+                    m.on = true;
+                    m.labels = ls.labels.clone();
+                }
+                Some(LabelModifier::Exclude(ls)) => m.labels = ls.labels.clone(),
+                None => {}
+            }
+            if !matches!(op, token::T_LAND | token::T_LOR | token::T_LUNLESS) {
+                match &modifier.card {
+                    VectorMatchCardinality::ManyToOne(ls) => {
+                        m.card = Card::ManyToOne;
+                        m.include = ls.labels.clone();
+                    }
+                    VectorMatchCardinality::OneToMany(ls) => {
+                        m.card = Card::OneToMany;
+                        m.include = ls.labels.clone();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        m
+    }
+
+    fn vector_scalar(
+        &self,
+        op: TokenId,
+        v: Vec<Sample>,
+        s: f64,
+        swap: bool,
+        return_bool: bool,
+        t: i64,
+    ) -> Result<Val, EvalError> {
+        let mut out = Vec::with_capacity(v.len());
+        for smp in v {
+            let (l, r) = if swap { (s, smp.v) } else { (smp.v, s) };
+            let (mut value, mut keep) = elem_binop(op, l, r)?;
+            // The vector's value is the result of a filtering comparison, whichever side it is on.
+            if is_comparison(op) && swap {
+                value = r;
+            }
+            if return_bool {
+                value = if keep { 1.0 } else { 0.0 };
+                keep = true;
+            }
+            if keep {
+                let labels = if is_arithmetic(op) || return_bool { drop_name(smp.labels) } else { smp.labels };
+                out.push(Sample { labels, t, v: value });
+            }
+        }
+        check_dups(&out)?;
+        Ok(Val::Vector(out))
+    }
+
+    fn eval_aggregate(&self, a: &AggregateExpr, t: i64) -> Result<Val, EvalError> {
+        let op = a.op.id();
+        let mut param_f = None;
+        let mut param_s = None;
+        if let Some(p) = &a.param {
+            if op == token::T_COUNT_VALUES {
+                param_s = Some(self.string(p, t)?);
+            } else {
+                param_f = Some(self.scalar(p, t)?);
+            }
+        }
+        let input = self.vector(&a.expr, t)?;
+        let (without, grouping): (bool, Vec<String>) = match &a.modifier {
+            Some(LabelModifier::Include(ls)) => (false, ls.labels.clone()),
+            Some(LabelModifier::Exclude(ls)) => (true, ls.labels.clone()),
+            None => (false, Vec::new()),
+        };
+        let mut input = input;
+        let mut grouping = grouping;
+        if let Some(label) = &param_s {
+            if !valid_label_name(label) {
+                return exec_err(format!("invalid label name {label:?}"));
+            }
+            // count_values groups by the value as a label, too.
+            for s in &mut input {
+                set_label(&mut s.labels, label, &format_value(s.v));
+            }
+            if !without {
+                grouping.push(label.clone());
+            }
+        }
+        let group_of = |l: &Labels| -> Labels {
+            if without {
+                l.iter().filter(|(k, _)| k != "__name__" && !grouping.contains(k)).cloned().collect()
+            } else {
+                l.iter().filter(|(k, _)| grouping.contains(k)).cloned().collect()
+            }
+        };
+        // Groups in order of first appearance, as Prometheus emits them.
+        let mut order: Vec<Labels> = Vec::new();
+        let mut groups: HashMap<Labels, Vec<Sample>> = HashMap::new();
+        for s in input {
+            let g = group_of(&s.labels);
+            match groups.get_mut(&g) {
+                Some(members) => members.push(s),
+                None => {
+                    order.push(g.clone());
+                    groups.insert(g, vec![s]);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if matches!(op, token::T_TOPK | token::T_BOTTOMK) {
+            let k = param_f.unwrap_or(f64::NAN);
+            if !(k >= -9.223372036854776e18 && k <= 9.223372036854776e18) {
+                return exec_err(format!("Scalar value {} overflows int64", format_value(k)));
+            }
+            if k < 1.0 {
+                return Ok(Val::Vector(Vec::new()));
+            }
+            let k = k as usize;
+            for g in &order {
+                let Some(mut members) = groups.remove(g) else { continue };
+                // Highest first for topk (lowest for bottomk); NaN always last, as Prometheus' heaps rank it.
+                members.sort_by(|x, y| {
+                    use std::cmp::Ordering::*;
+                    match (x.v.is_nan(), y.v.is_nan()) {
+                        (true, true) => Equal,
+                        (true, false) => Greater,
+                        (false, true) => Less,
+                        _ if op == token::T_TOPK => y.v.partial_cmp(&x.v).unwrap_or(Equal),
+                        _ => x.v.partial_cmp(&y.v).unwrap_or(Equal),
+                    }
+                });
+                members.truncate(k);
+                out.extend(members.into_iter().map(|s| Sample { t, ..s }));
+            }
+            return Ok(Val::Vector(out));
+        }
+        for g in order {
+            let Some(members) = groups.remove(&g) else { continue };
+            let values = members.iter().map(|s| s.v);
+            let v = match op {
+                token::T_SUM => values.sum(),
+                token::T_AVG => avg_of(values),
+                token::T_COUNT | token::T_COUNT_VALUES => members.len() as f64,
+                token::T_GROUP => 1.0,
+                token::T_MAX => values.fold(f64::NAN, |m, v| if m < v || m.is_nan() { v } else { m }),
+                token::T_MIN => values.fold(f64::NAN, |m, v| if m > v || m.is_nan() { v } else { m }),
+                token::T_STDVAR => stdvar_of(values),
+                token::T_STDDEV => stdvar_of(values).sqrt(),
+                token::T_QUANTILE => quantile(param_f.unwrap_or(f64::NAN), values.collect()),
+                _ => return unsupported(format!("the {} aggregation", a.op)),
+            };
+            out.push(Sample { labels: g, t, v });
+        }
+        Ok(Val::Vector(out))
+    }
+
+    fn eval_call(&self, c: &Call, t: i64) -> Result<Val, EvalError> {
+        let name = c.func.name;
+        let args = &c.args.args;
+        let arg = |i: usize| -> Result<&Expr, EvalError> {
+            args.get(i).map(|b| &**b).ok_or_else(|| EvalError::Execution(format!("{name}() is missing an argument")))
+        };
+        if MATRIX_FUNCS.contains(&name) {
+            return self.eval_matrix_call(c, t);
+        }
+        let simple = |f: fn(f64) -> f64| -> Result<Val, EvalError> {
+            let v = self.vector(arg(0)?, t)?;
+            let out: Vec<Sample> = v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: f(s.v) }).collect();
+            check_dups(&out)?;
+            Ok(Val::Vector(out))
+        };
+        match name {
+            "time" => Ok(Val::Scalar(t as f64 / 1000.0)),
+            "vector" => Ok(Val::Vector(vec![Sample { labels: Vec::new(), t, v: self.scalar(arg(0)?, t)? }])),
+            "scalar" => {
+                let v = self.vector(arg(0)?, t)?;
+                Ok(Val::Scalar(if v.len() == 1 { v[0].v } else { f64::NAN }))
+            }
+            "abs" => simple(f64::abs),
+            "ceil" => simple(f64::ceil),
+            "floor" => simple(f64::floor),
+            "sqrt" => simple(f64::sqrt),
+            "exp" => simple(f64::exp),
+            "ln" => simple(f64::ln),
+            "log2" => simple(f64::log2),
+            "log10" => simple(f64::log10),
+            "round" => {
+                let v = self.vector(arg(0)?, t)?;
+                let to_nearest = match args.get(1) {
+                    Some(e) => self.scalar(e, t)?,
+                    None => 1.0,
+                };
+                // Prometheus rounds half up, through the inverse, exactly so.
+                let inv = 1.0 / to_nearest;
+                let out: Vec<Sample> = v
+                    .into_iter()
+                    .map(|s| Sample { labels: drop_name(s.labels), t, v: (s.v * inv + 0.5).floor() / inv })
+                    .collect();
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            "clamp" | "clamp_min" | "clamp_max" => {
+                let v = self.vector(arg(0)?, t)?;
+                let (lo, hi) = match name {
+                    "clamp" => (self.scalar(arg(1)?, t)?, self.scalar(arg(2)?, t)?),
+                    "clamp_min" => (self.scalar(arg(1)?, t)?, f64::INFINITY),
+                    _ => (f64::NEG_INFINITY, self.scalar(arg(1)?, t)?),
+                };
+                if name == "clamp" && hi < lo {
+                    return Ok(Val::Vector(Vec::new()));
+                }
+                let out: Vec<Sample> = v
+                    .into_iter()
+                    .map(|s| {
+                        let v = match name {
+                            "clamp" => go_max(lo, go_min(hi, s.v)),
+                            "clamp_min" => go_max(lo, s.v),
+                            _ => go_min(hi, s.v),
+                        };
+                        Sample { labels: drop_name(s.labels), t, v }
+                    })
+                    .collect();
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            "timestamp" => {
+                // Only a bare selector yields its samples' own times; anything computed is "now".
+                let direct = matches!(arg(0)?, Expr::VectorSelector(_));
+                let v = self.vector(arg(0)?, t)?;
+                let out: Vec<Sample> = v
+                    .into_iter()
+                    .map(|s| {
+                        let ts = if direct { s.t } else { t };
+                        Sample { labels: drop_name(s.labels), t, v: ts as f64 / 1000.0 }
+                    })
+                    .collect();
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            "label_replace" => {
+                let v = self.vector(arg(0)?, t)?;
+                let dst = self.string(arg(1)?, t)?;
+                let repl = self.string(arg(2)?, t)?;
+                let src = self.string(arg(3)?, t)?;
+                let re_s = self.string(arg(4)?, t)?;
+                let re = Regex::new(&format!("^(?:{re_s})$")).map_err(|_| {
+                    EvalError::Execution(format!("invalid regular expression in label_replace(): {re_s}"))
+                })?;
+                if !valid_label_name(&dst) {
+                    return exec_err(format!("invalid destination label name in label_replace(): {dst}"));
+                }
+                let mut out = Vec::with_capacity(v.len());
+                for mut s in v {
+                    let src_val = label_value(&s.labels, &src).unwrap_or("").to_string();
+                    if let Some(caps) = re.captures(&src_val) {
+                        let mut res = String::new();
+                        caps.expand(&repl, &mut res);
+                        set_label(&mut s.labels, &dst, &res);
+                    }
+                    out.push(Sample { t, ..s });
+                }
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            "histogram_quantile" => {
+                let q = self.scalar(arg(0)?, t)?;
+                let v = self.vector(arg(1)?, t)?;
+                let mut order: Vec<Labels> = Vec::new();
+                let mut groups: HashMap<Labels, (Labels, Vec<(f64, f64)>)> = HashMap::new();
+                for s in v {
+                    // A missing or malformed `le` is skipped, as Prometheus does.
+                    let Some(Ok(ub)) = label_value(&s.labels, "le").map(|le| le.trim().parse::<f64>()) else {
+                        continue;
+                    };
+                    let key: Labels = s.labels.iter().filter(|(k, _)| k != "le").cloned().collect();
+                    let entry = groups.entry(key.clone()).or_insert_with(|| {
+                        order.push(key);
+                        (s.labels.iter().filter(|(k, _)| k != "le" && k != "__name__").cloned().collect(), Vec::new())
+                    });
+                    entry.1.push((ub, s.v));
+                }
+                let mut out = Vec::new();
+                for k in order {
+                    if let Some((labels, buckets)) = groups.remove(&k) {
+                        out.push(Sample { labels, t, v: bucket_quantile(q, buckets) });
+                    }
+                }
+                check_dups(&out)?;
+                Ok(Val::Vector(out))
+            }
+            "absent" => {
+                let v = self.vector(arg(0)?, t)?;
+                if !v.is_empty() {
+                    return Ok(Val::Vector(Vec::new()));
+                }
+                Ok(Val::Vector(vec![Sample { labels: absent_labels(arg(0)?), t, v: 1.0 }]))
+            }
+            _ => unsupported(format!("the function {name}()")),
+        }
+    }
+
+    fn eval_matrix_call(&self, c: &Call, t: i64) -> Result<Val, EvalError> {
+        let name = c.func.name;
+        let args = &c.args.args;
+        let (ms_expr, q) = if name == "quantile_over_time" {
+            let q = match args.first() {
+                Some(e) => self.scalar(e, t)?,
+                None => return exec_err("quantile_over_time() needs two arguments"),
+            };
+            (args.get(1), q)
+        } else {
+            (args.first(), f64::NAN)
+        };
+        let ms = match ms_expr.map(|b| &**b) {
+            Some(Expr::MatrixSelector(ms)) => ms,
+            Some(Expr::Subquery(_)) => return unsupported("a subquery"),
+            _ => return exec_err(format!("{name}() expects a range vector selector")),
+        };
+        let series = self.select_range(ms, t)?;
+        if name == "absent_over_time" {
+            if !series.is_empty() {
+                return Ok(Val::Vector(Vec::new()));
+            }
+            return Ok(Val::Vector(vec![Sample { labels: absent_labels(&Expr::MatrixSelector(ms.clone())), t, v: 1.0 }]));
+        }
+        let ref_t = t.saturating_sub(offset_ms(&ms.vs.offset));
+        let range = duration_ms(&ms.range);
+        let range_start = ref_t.saturating_sub(range);
+        let range_s = range as f64 / 1000.0;
+        let mut out = Vec::with_capacity(series.len());
+        for s in series {
+            let p = &s.points;
+            let vals = || p.iter().map(|&(_, v)| v);
+            let v = match name {
+                "rate" => extrapolated_rate(p, range_start, ref_t, range_s, true, true),
+                "increase" => extrapolated_rate(p, range_start, ref_t, range_s, true, false),
+                "delta" => extrapolated_rate(p, range_start, ref_t, range_s, false, false),
+                "irate" => instant_value(p, true),
+                "idelta" => instant_value(p, false),
+                "resets" => Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
+                "changes" => Some(
+                    p.windows(2).filter(|w| w[1].1 != w[0].1 && !(w[1].1.is_nan() && w[0].1.is_nan())).count() as f64,
+                ),
+                "avg_over_time" => Some(avg_of(vals())),
+                "sum_over_time" => Some(vals().sum()),
+                "count_over_time" => Some(p.len() as f64),
+                "last_over_time" => p.last().map(|&(_, v)| v),
+                "min_over_time" => Some(vals().fold(f64::NAN, |m, v| if m > v || m.is_nan() { v } else { m })),
+                "max_over_time" => Some(vals().fold(f64::NAN, |m, v| if m < v || m.is_nan() { v } else { m })),
+                "quantile_over_time" => Some(quantile(q, vals().collect())),
+                "stdvar_over_time" => Some(stdvar_of(vals())),
+                "stddev_over_time" => Some(stdvar_of(vals()).sqrt()),
+                _ => return unsupported(format!("the function {name}()")),
+            };
+            if let Some(v) = v {
+                // last_over_time is the one range function that keeps the metric name.
+                let labels = if name == "last_over_time" { s.labels } else { drop_name(s.labels) };
+                out.push(Sample { labels, t, v });
+            }
+        }
+        check_dups(&out)?;
+        Ok(Val::Vector(out))
+    }
+}
+
+/// The labels `absent()` gives: those of the selector's equality matchers, except a label matched
+/// more than once or by any other operator (Prometheus' `createLabelsForAbsentFunction`).
+fn absent_labels(e: &Expr) -> Labels {
+    let vs = match e {
+        Expr::VectorSelector(vs) => vs,
+        Expr::MatrixSelector(ms) => &ms.vs,
+        _ => return Vec::new(),
+    };
+    let mut out: Labels = Vec::new();
+    let mut drop: Vec<&str> = Vec::new();
+    for m in &vs.matchers.matchers {
+        if m.name == "__name__" {
+            continue;
+        }
+        if matches!(m.op, PMatchOp::Equal) && label_value(&out, &m.name).is_none() {
+            set_label(&mut out, &m.name, &m.value);
+        } else {
+            drop.push(&m.name);
+        }
+    }
+    out.retain(|(k, _)| !drop.contains(&k.as_str()));
+    out
+}
+
+/// Prometheus' `VectorBinop` for arithmetic and comparison operators between two vectors.
+fn vector_binop(op: TokenId, lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching, return_bool: bool) -> Result<Vec<Sample>, EvalError> {
+    // For one-to-many, swap the sides so the "one" side is always on the right.
+    let (lhs, rhs) = if m.card == Card::OneToMany { (rhs, lhs) } else { (lhs, rhs) };
+    let mut right: HashMap<Labels, Sample> = HashMap::with_capacity(rhs.len());
+    for rs in rhs {
+        let sig = m.signature(&rs.labels);
+        if let Some(dup) = right.get(&sig) {
+            let side = if m.card == Card::OneToMany { "left" } else { "right" };
+            return exec_err(format!(
+                "found duplicate series for the match group {} on the {side} hand-side of the operation: [{}, {}];\
+                 many-to-many matching not allowed: matching labels must be unique on one side",
+                fmt_labels(&sig),
+                fmt_labels(&rs.labels),
+                fmt_labels(&dup.labels)
+            ));
+        }
+        right.insert(sig, rs);
+    }
+    let mut matched: HashMap<Labels, HashSet<Labels>> = HashMap::new();
+    let mut out = Vec::new();
+    for ls in lhs {
+        let sig = m.signature(&ls.labels);
+        let Some(rs) = right.get(&sig) else { continue };
+        let (vl, vr) = if m.card == Card::OneToMany { (rs.v, ls.v) } else { (ls.v, rs.v) };
+        let (mut value, keep) = elem_binop(op, vl, vr)?;
+        if return_bool {
+            value = if keep { 1.0 } else { 0.0 };
+        } else if !keep {
+            continue;
+        }
+        let mut metric = result_metric(&ls.labels, &rs.labels, op, m);
+        if return_bool {
+            metric = drop_name(metric);
+        }
+        let exists = matched.contains_key(&sig);
+        if m.card == Card::OneToOne {
+            if exists {
+                return exec_err("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+            }
+            matched.insert(sig, HashSet::new());
+        } else {
+            let set = matched.entry(sig).or_default();
+            if !set.insert(metric.clone()) {
+                return exec_err("multiple matches for labels: grouping labels must ensure unique matches");
+            }
+        }
+        out.push(Sample { labels: metric, t: 0, v: value });
+    }
+    Ok(out)
+}
+
+fn result_metric(lhs: &Labels, rhs: &Labels, op: TokenId, m: &Matching) -> Labels {
+    let mut l = lhs.clone();
+    if is_arithmetic(op) {
+        l = drop_name(l);
+    }
+    if m.card == Card::OneToOne {
+        if m.on {
+            l.retain(|(k, _)| m.labels.contains(k));
+        } else {
+            l.retain(|(k, _)| !m.labels.contains(k));
+        }
+    }
+    // Labels named by group_x come from the "one" side.
+    for name in &m.include {
+        let v = label_value(rhs, name).unwrap_or("").to_string();
+        set_label(&mut l, name, &v);
+    }
+    l
+}
+
+fn fmt_labels(l: &Labels) -> String {
+    let inner: Vec<String> = l.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{{{}}}", inner.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_go() {
+        assert_eq!(format_value(0.5), "0.5");
+        assert_eq!(format_value(1e21), "1000000000000000000000");
+        assert_eq!(format_value(f64::NAN), "NaN");
+        assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(api_time(1_700_000_000_123).to_string(), "1700000000.123");
+        assert_eq!(api_time(1_700_000_000_000).to_string(), "1700000000");
+        assert_eq!(api_time(-1_500).to_string(), "-1.5");
+    }
+
+    #[test]
+    fn unsupported_names_the_construct() {
+        let e = check_supported("rate(x[5m:1m])").unwrap_err();
+        assert!(e.to_string().contains("subquery") && e.to_string().contains("--prometheus"), "{e}");
+        assert!(matches!(check_supported("x @ 100"), Err(EvalError::Unsupported { .. })));
+        assert!(matches!(check_supported("sort(x)"), Err(EvalError::Unsupported { .. })));
+        check_supported("sum by (a) (rate(x{b=~\"c.*\"}[5m])) > bool 1").unwrap();
+    }
+}
