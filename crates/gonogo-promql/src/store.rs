@@ -297,8 +297,8 @@ mod tests {
         assert_eq!(st.select(&[Matcher::regex("job", "b.").unwrap()], 0, 5000).len(), 0);
         assert_eq!(st.select(&[Matcher::not_regex("job", "a").unwrap()], 0, 5000).len(), 1);
         assert_eq!(st.select(&[Matcher::equal("nope", "")], 0, 5000).len(), 2);
-        st.append(&a, 12_000, 3.0).unwrap();
-        st.trim(12_000);
+        st.append(&a, 12_001, 3.0).unwrap();
+        st.trim(12_001);
         assert_eq!((st.series_count(), st.sample_count()), (1, 1));
         assert!(is_stale(stale_nan()) && !is_stale(f64::NAN));
     }

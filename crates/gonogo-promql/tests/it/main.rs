@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+mod promql_conformance;
+
 fn conformance() -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
     assert!(p.exists(), "the conformance data is expected at {} (shared/, beside the checkout)", p.display());
