@@ -213,9 +213,24 @@ pub fn check_supported(expr: &str) -> Result<(), EvalError> {
 }
 
 fn parse_supported(expr: &str) -> Result<Expr, EvalError> {
-    let ast = promql_parser::parser::parse(expr).map_err(EvalError::Parse)?;
+    let ast = promql_parser::parser::parse(expr).map_err(|e| {
+        // promql-parser follows Prometheus 3, which renamed or dropped a few 2.x functions
+        // (holt_winters): valid for a real Prometheus 2, so not merely a syntax error.
+        match e.strip_prefix("unknown function with name ") {
+            Some(name) => EvalError::Unsupported { construct: format!("the function {}()", name.trim_matches('\'')) },
+            None => EvalError::Parse(e),
+        }
+    })?;
     check_node(&ast, 0)?;
     Ok(ast)
+}
+
+/// The expression inside any parentheses: Prometheus looks through them for range arguments.
+fn unparen(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => unparen(&p.expr),
+        other => other,
+    }
 }
 
 fn ordered_result(e: &Expr) -> bool {
@@ -1016,7 +1031,7 @@ impl<'a> Evaluator<'a> {
             }
             "timestamp" => {
                 // Only a bare selector yields its samples' own times; anything computed is "now".
-                let direct = matches!(arg(0)?, Expr::VectorSelector(_));
+                let direct = matches!(unparen(arg(0)?), Expr::VectorSelector(_));
                 let v = self.vector(arg(0)?, t)?;
                 let out: Vec<Sample> = v
                     .into_iter()
@@ -1102,7 +1117,7 @@ impl<'a> Evaluator<'a> {
         } else {
             (args.first(), f64::NAN)
         };
-        let ms = match ms_expr.map(|b| &**b) {
+        let ms = match ms_expr.map(|b| unparen(b)) {
             Some(Expr::MatrixSelector(ms)) => ms,
             Some(Expr::Subquery(_)) => return unsupported("a subquery"),
             _ => return exec_err(format!("{name}() expects a range vector selector")),

@@ -336,8 +336,13 @@ fn run_file(name: &str, text: &str) -> Outcome {
             store.clear();
         } else if let Some(dur) = line.strip_prefix("load ") {
             let interval = duration_ms(dur).unwrap_or_else(|e| panic!("{name}:{lineno}: {e}"));
+            // As in Prometheus' harness, a series defined twice in one load keeps the last definition.
+            let mut defs: std::collections::BTreeMap<Labels, Vec<Option<f64>>> = Default::default();
             for (n, l) in block(&mut i) {
                 let (labels, values) = series_line(&l).unwrap_or_else(|e| panic!("{name}:{n}: {e}"));
+                defs.insert(labels, values);
+            }
+            for (labels, values) in defs {
                 for (k, v) in values.iter().enumerate() {
                     if let Some(v) = v {
                         store.append(&labels, k as i64 * interval, *v).unwrap();
@@ -446,10 +451,14 @@ fn rate_and_increase_extrapolate_like_prometheus() {
     // At 120s, [1m] holds 60s..120s: 5 samples, 40 → 80 over 60s, both ends on the boundary.
     let r = one(&st, "rate(c[1m])", 120_000);
     assert_eq!(r, vec![(Vec::new(), 40.0 / 60.0)]);
-    // At 125s, [1m] holds 75s..120s: increase 30 over 45s; 5s to each edge (< 1.1·15s) is
-    // extrapolated: 30 · (45 + 10) / 45.
+    // At 125s, [1m] holds 65s..125s: samples 75s..120s, increase 30 over 45s; the 10s and 5s to
+    // the edges are under 1.1·15s, so both are extrapolated: 30 · (45 + 15) / 45.
     let inc = one(&st, "increase(c[1m])", 125_000);
-    assert!((inc[0].1 - 30.0 * 55.0 / 45.0).abs() < 1e-12, "{inc:?}");
+    assert!((inc[0].1 - 40.0).abs() < 1e-12, "{inc:?}");
+    // At 137s, [1m] holds 90s..120s (60 → 80): 13s to the start is extrapolated, but 17s to the end
+    // is over 1.1·15s, so only half an interval is added there: 20 · (30 + 13 + 7.5) / 30.
+    let inc = one(&st, "increase(c[1m])", 137_000);
+    assert!((inc[0].1 - 20.0 * 50.5 / 30.0).abs() < 1e-12, "{inc:?}");
     // At 60s with [2m]: 15s..60s, 10 → 40; to the start is 60s (> 1.1·15s) but the counter would
     // reach zero 15s before the first sample, so the start extrapolates by 15s: 30 · 60/45.
     let inc = one(&st, "increase(c[2m])", 60_000);
