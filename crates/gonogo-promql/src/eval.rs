@@ -22,6 +22,8 @@ pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
 pub const MAX_RANGE_POINTS: i64 = 11_000;
 /// Deeper expressions are refused, so evaluation's recursion cannot exhaust the stack.
 const MAX_DEPTH: usize = 128;
+/// Longer queries are refused before parsing (see `parse_supported`).
+const MAX_QUERY_LEN: usize = 16 * 1024;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum EvalError {
@@ -213,6 +215,11 @@ pub fn check_supported(expr: &str) -> Result<(), EvalError> {
 }
 
 fn parse_supported(expr: &str) -> Result<Expr, EvalError> {
+    // promql-parser recurses over long operator chains; past this length a 2 MiB thread stack could
+    // overflow, and no real dashboard or alert query comes near it.
+    if expr.len() > MAX_QUERY_LEN {
+        return unsupported(format!("a query longer than {MAX_QUERY_LEN} bytes"));
+    }
     let ast = promql_parser::parser::parse(expr).map_err(|e| {
         // promql-parser follows Prometheus 3, which renamed or dropped a few 2.x functions
         // (holt_winters): valid for a real Prometheus 2, so not merely a syntax error.
@@ -1292,5 +1299,9 @@ mod tests {
         assert!(matches!(check_supported("x @ 100"), Err(EvalError::Unsupported { .. })));
         assert!(matches!(check_supported("sort(x)"), Err(EvalError::Unsupported { .. })));
         check_supported("sum by (a) (rate(x{b=~\"c.*\"}[5m])) > bool 1").unwrap();
+        // Deep nesting and huge chains are refused, not a stack overflow.
+        for e in [format!("{}x{}", "(".repeat(5000), ")".repeat(5000)), format!("x{}", " + x".repeat(20_000))] {
+            assert!(matches!(check_supported(&e), Err(EvalError::Unsupported { .. })));
+        }
     }
 }
