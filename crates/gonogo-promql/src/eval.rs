@@ -80,7 +80,9 @@ impl Value {
     pub fn to_api_json(&self) -> serde_json::Value {
         use serde_json::json;
         let metric = |l: &Labels| {
-            serde_json::Value::Object(l.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect())
+            serde_json::Value::Object(
+                l.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
+            )
         };
         match self {
             Value::Scalar(t, v) => json!({"resultType": "scalar", "result": [api_time(*t), format_value(*v)]}),
@@ -527,7 +529,10 @@ fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
     }
     let rank = q * observations;
     let search = &buckets[..buckets.len() - 1];
-    let b = search.partition_point(|x| !(x.1 >= rank));
+    let b = search.partition_point(|x| {
+        // Go's sort.Search for the first bucket with count >= rank (a NaN compares false).
+        !matches!(x.1.partial_cmp(&rank), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal))
+    });
     if b == buckets.len() - 1 {
         return buckets[buckets.len() - 2].0;
     }
@@ -544,7 +549,14 @@ fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
 }
 
 /// Prometheus' `extrapolatedRate`, for rate, increase and delta.
-fn extrapolated_rate(points: &[(i64, f64)], range_start: i64, range_end: i64, range_s: f64, counter: bool, rate: bool) -> Option<f64> {
+fn extrapolated_rate(
+    points: &[(i64, f64)],
+    range_start: i64,
+    range_end: i64,
+    range_s: f64,
+    counter: bool,
+    rate: bool,
+) -> Option<f64> {
     if points.len() < 2 {
         return None;
     }
@@ -922,7 +934,7 @@ impl<'a> Evaluator<'a> {
         let mut out = Vec::new();
         if matches!(op, token::T_TOPK | token::T_BOTTOMK) {
             let k = param_f.unwrap_or(f64::NAN);
-            if !(k >= -9.223372036854776e18 && k <= 9.223372036854776e18) {
+            if !(-9.223372036854776e18..=9.223372036854776e18).contains(&k) {
                 return exec_err(format!("Scalar value {} overflows int64", format_value(k)));
             }
             if k < 1.0 {
@@ -978,7 +990,8 @@ impl<'a> Evaluator<'a> {
         }
         let simple = |f: fn(f64) -> f64| -> Result<Val, EvalError> {
             let v = self.vector(arg(0)?, t)?;
-            let out: Vec<Sample> = v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: f(s.v) }).collect();
+            let out: Vec<Sample> =
+                v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: f(s.v) }).collect();
             check_dups(&out)?;
             Ok(Val::Vector(out))
         };
@@ -1134,7 +1147,11 @@ impl<'a> Evaluator<'a> {
             if !series.is_empty() {
                 return Ok(Val::Vector(Vec::new()));
             }
-            return Ok(Val::Vector(vec![Sample { labels: absent_labels(&Expr::MatrixSelector(ms.clone())), t, v: 1.0 }]));
+            return Ok(Val::Vector(vec![Sample {
+                labels: absent_labels(&Expr::MatrixSelector(ms.clone())),
+                t,
+                v: 1.0,
+            }]));
         }
         let ref_t = t.saturating_sub(offset_ms(&ms.vs.offset));
         let range = duration_ms(&ms.range);
@@ -1151,9 +1168,10 @@ impl<'a> Evaluator<'a> {
                 "irate" => instant_value(p, true),
                 "idelta" => instant_value(p, false),
                 "resets" => Some(p.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
-                "changes" => Some(
-                    p.windows(2).filter(|w| w[1].1 != w[0].1 && !(w[1].1.is_nan() && w[0].1.is_nan())).count() as f64,
-                ),
+                "changes" => {
+                    Some(p.windows(2).filter(|w| w[1].1 != w[0].1 && !(w[1].1.is_nan() && w[0].1.is_nan())).count()
+                        as f64)
+                }
                 "avg_over_time" => Some(avg_of(vals())),
                 "sum_over_time" => Some(vals().sum()),
                 "count_over_time" => Some(p.len() as f64),
@@ -1201,7 +1219,13 @@ fn absent_labels(e: &Expr) -> Labels {
 }
 
 /// Prometheus' `VectorBinop` for arithmetic and comparison operators between two vectors.
-fn vector_binop(op: TokenId, lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching, return_bool: bool) -> Result<Vec<Sample>, EvalError> {
+fn vector_binop(
+    op: TokenId,
+    lhs: Vec<Sample>,
+    rhs: Vec<Sample>,
+    m: &Matching,
+    return_bool: bool,
+) -> Result<Vec<Sample>, EvalError> {
     // For one-to-many, swap the sides so the "one" side is always on the right.
     let (lhs, rhs) = if m.card == Card::OneToMany { (rhs, lhs) } else { (lhs, rhs) };
     let mut right: HashMap<Labels, Sample> = HashMap::with_capacity(rhs.len());
@@ -1238,7 +1262,9 @@ fn vector_binop(op: TokenId, lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching, r
         let exists = matched.contains_key(&sig);
         if m.card == Card::OneToOne {
             if exists {
-                return exec_err("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                return exec_err(
+                    "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
+                );
             }
             matched.insert(sig, HashSet::new());
         } else {

@@ -88,8 +88,7 @@ impl Matcher {
 }
 
 fn anchored(re: &str) -> Result<Regex, StoreError> {
-    Regex::new(&format!("^(?:{re})$"))
-        .map_err(|e| StoreError::BadRegex { re: re.to_string(), message: e.to_string() })
+    Regex::new(&format!("^(?:{re})$")).map_err(|e| StoreError::BadRegex { re: re.to_string(), message: e.to_string() })
 }
 
 /// The value of label `name` in sorted `labels`.
@@ -214,9 +213,7 @@ impl Store {
             _ => None,
         });
         let candidates: Box<dyn Iterator<Item = &Series>> = match name_eq {
-            Some(name) => Box::new(
-                self.by_name.get(name).into_iter().flatten().filter_map(|&id| self.series.get(id)),
-            ),
+            Some(name) => Box::new(self.by_name.get(name).into_iter().flatten().filter_map(|&id| self.series.get(id))),
             None => Box::new(self.series.iter()),
         };
         let mut out: Vec<Selected<'_>> = candidates

@@ -87,7 +87,8 @@ fn expand(tok: &str) -> Result<Vec<Option<f64>>, String> {
         _ => (tok, None),
     };
     let bytes = head.as_bytes();
-    let split = (1..bytes.len()).find(|&i| (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E'));
+    let split =
+        (1..bytes.len()).find(|&i| (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E'));
     let (first, delta) = match split {
         Some(i) => (&head[..i], Some(&head[i..])),
         None => (head, None),
@@ -260,10 +261,8 @@ fn run_eval(store: &Store, ev: &Eval) -> Result<(), String> {
     let t = ev.start;
     let m = eval::range(store, &ev.expr, t - 60_000, t + 60_000, 60_000).map_err(|e| format!("range mode: {e}"))?;
     let Value::Matrix(series) = m else { return Err("range mode: not a matrix".into()) };
-    let at_t: Vec<(Labels, f64)> = series
-        .iter()
-        .filter_map(|s| s.points.iter().find(|p| p.0 == t).map(|p| (s.labels.clone(), p.1)))
-        .collect();
+    let at_t: Vec<(Labels, f64)> =
+        series.iter().filter_map(|s| s.points.iter().find(|p| p.0 == t).map(|p| (s.labels.clone(), p.1))).collect();
     let res = match &v {
         Value::Scalar(..) => match at_t.first() {
             Some((_, x)) => compare_instant(&Value::Scalar(t, *x), &ev.expect, false),
@@ -324,7 +323,8 @@ fn run_file(name: &str, text: &str) -> Outcome {
         b
     };
     let instant_re = regex::Regex::new(r"^eval(?:_(fail|ordered))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$").unwrap();
-    let range_re = regex::Regex::new(r"^eval(?:_(fail))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$").unwrap();
+    let range_re =
+        regex::Regex::new(r"^eval(?:_(fail))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$").unwrap();
     while i < lines.len() {
         let line = lines[i].clone();
         let lineno = i + 1;
@@ -351,7 +351,8 @@ fn run_file(name: &str, text: &str) -> Outcome {
             }
         } else if line.starts_with("eval") {
             let (kind, start, end, step, expr) = if let Some(c) = instant_re.captures(&line) {
-                let t = duration_ms(c.get(2).map_or("0", |m| m.as_str())).unwrap_or_else(|e| panic!("{name}:{lineno}: {e}"));
+                let t = duration_ms(c.get(2).map_or("0", |m| m.as_str()))
+                    .unwrap_or_else(|e| panic!("{name}:{lineno}: {e}"));
                 (c.get(1).map_or("", |m| m.as_str()).to_string(), t, t, 0, c[3].to_string())
             } else if let Some(c) = range_re.captures(&line) {
                 let d = |s: &str| duration_ms(s).unwrap_or_else(|e| panic!("{name}:{lineno}: {e}"));
@@ -372,7 +373,8 @@ fn run_file(name: &str, text: &str) -> Outcome {
                 Some(v) => Expect::Scalar(v),
                 None => Expect::Series(series),
             };
-            let ev = Eval { line: lineno, expr, fail: kind == "fail", ordered: kind == "ordered", start, end, step, expect };
+            let ev =
+                Eval { line: lineno, expr, fail: kind == "fail", ordered: kind == "ordered", start, end, step, expect };
             match eval::check_supported(&ev.expr) {
                 Err(EvalError::Unsupported { construct }) => {
                     out.skipped.push(format!("{name}:{}: {} ({construct})", ev.line, ev.expr));
@@ -382,7 +384,8 @@ fn run_file(name: &str, text: &str) -> Outcome {
                     match run_eval(&store, &ev) {
                         Ok(()) => out.pass += 1,
                         Err(e) => {
-                            if let Some((_, _, why)) = KNOWN_DIFFERENCES.iter().find(|k| k.0 == name && k.1 == ev.line) {
+                            if let Some((_, _, why)) = KNOWN_DIFFERENCES.iter().find(|k| k.0 == name && k.1 == ev.line)
+                            {
                                 out.skipped.push(format!("{name}:{}: {} (known difference: {why})", ev.line, ev.expr));
                                 out.total -= 1;
                             } else {
