@@ -1095,7 +1095,7 @@ impl<'a> Evaluator<'a> {
                 let mut groups: HashMap<Labels, (Labels, Vec<(f64, f64)>)> = HashMap::new();
                 for s in v {
                     // A missing or malformed `le` is skipped, as Prometheus does.
-                    let Some(Ok(ub)) = label_value(&s.labels, "le").map(|le| le.trim().parse::<f64>()) else {
+                    let Some(Ok(ub)) = label_value(&s.labels, "le").map(|le| le.parse::<f64>()) else {
                         continue;
                     };
                     let key: Labels = s.labels.iter().filter(|(k, _)| k != "le").cloned().collect();

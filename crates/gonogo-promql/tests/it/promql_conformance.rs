@@ -546,8 +546,121 @@ mod props {
         st
     }
 
+    /// Random well-formed expressions of the subset (and some outside it), so evaluation itself is
+    /// exercised rather than only the parser's error paths.
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("a".to_string()),
+            Just("b_bucket".to_string()),
+            Just("c{job=~\"x|y\"}".to_string()),
+            Just("{__name__!=\"a\", le!~\"1\"}".to_string()),
+            Just("a offset -1m".to_string()),
+            Just("c offset 30s".to_string()),
+            Just("nope".to_string()),
+            prop_oneof![
+                Just("NaN"),
+                Just("Inf"),
+                Just("-Inf"),
+                Just("0"),
+                Just("1"),
+                Just("0.5"),
+                Just("-2"),
+                Just("1e308")
+            ]
+            .prop_map(String::from),
+        ];
+        let range_fn = proptest::sample::select(vec![
+            "rate",
+            "irate",
+            "increase",
+            "delta",
+            "idelta",
+            "resets",
+            "changes",
+            "avg_over_time",
+            "min_over_time",
+            "max_over_time",
+            "sum_over_time",
+            "count_over_time",
+            "last_over_time",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "absent_over_time",
+            "deriv",
+        ]);
+        let sel = proptest::sample::select(vec!["a", "b_bucket", "c", "{job=\"x\"}"]);
+        let win = proptest::sample::select(vec!["1s", "30s", "1m", "5m", "1h"]);
+        let leaf = prop_oneof![
+            4 => leaf,
+            2 => (range_fn, sel, win).prop_map(|(f, s, w)| format!("{f}({s}[{w}])")),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            let op = proptest::sample::select(vec![
+                "+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<=", "> bool", "== bool", "and", "or",
+                "unless",
+            ]);
+            let modifier = proptest::sample::select(vec![
+                "",
+                "on(job)",
+                "ignoring(le)",
+                "on(job) group_left",
+                "on(job) group_right(le)",
+                "ignoring(job) group_left(le)",
+                "on()",
+            ]);
+            let agg = proptest::sample::select(vec![
+                "sum", "avg", "min", "max", "count", "stddev", "stdvar", "group", "sort",
+            ]);
+            let grouping = proptest::sample::select(vec!["", " by (job)", " without (le)", " by (__name__)", " by ()"]);
+            let func = proptest::sample::select(vec![
+                "abs",
+                "ceil",
+                "floor",
+                "round",
+                "sqrt",
+                "exp",
+                "ln",
+                "log2",
+                "log10",
+                "timestamp",
+                "absent",
+                "scalar",
+                "vector",
+                "-",
+            ]);
+            prop_oneof![
+                (inner.clone(), op, modifier, inner.clone()).prop_map(|(l, o, m, r)| format!("({l}) {o} {m} ({r})")),
+                (agg, grouping, inner.clone()).prop_map(|(a, g, e)| format!("{a}{g} ({e})")),
+                (proptest::sample::select(vec!["topk", "bottomk", "quantile"]), inner.clone(), inner.clone())
+                    .prop_map(|(a, p, e)| format!("{a}(scalar({p}), {e})")),
+                (func, inner.clone()).prop_map(|(f, e)| format!("{f}({e})")),
+                (inner.clone(), inner.clone()).prop_map(|(q, e)| format!("histogram_quantile(scalar({q}), {e})")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(v, lo, hi)| format!("clamp({v}, scalar({lo}), scalar({hi}))")),
+                inner.clone().prop_map(|e| format!("count_values(\"v\", {e})")),
+                inner.clone().prop_map(|e| format!("label_replace({e}, \"job\", \"$1-$2\", \"le\", \"(.)(.*)\")")),
+            ]
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+        #[test]
+        fn generated_expressions_never_panic(
+            e in expr(),
+            data in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<f64>()), 0..40),
+            t in -1_000_000i64..1_000_000,
+        ) {
+            let st = store(&data);
+            let _ = eval::check_supported(&e);
+            if let Ok(v) = eval::instant(&st, &e, t) {
+                let _ = v.to_api_json();
+            }
+            if let Ok(v) = eval::range(&st, &e, t - 60_000, t + 60_000, 20_000) {
+                let _ = v.to_api_json();
+            }
+        }
+
         #[test]
         fn arbitrary_expressions_never_panic(
             expr in "[a-c_(){}\\[\\]=~!\"\\.,+\\-*/%^<> 0-9smx]{0,60}",
