@@ -1319,6 +1319,34 @@ mod tests {
     }
 
     #[test]
+    fn api_json_shapes() {
+        let mut st = Store::new(i64::MAX, 10);
+        let l = |v: &str| vec![("__name__".to_string(), "m".to_string()), ("i".to_string(), v.to_string())];
+        st.append(&l("a"), 0, 1.0).unwrap();
+        st.append(&l("b"), 0, 3.0).unwrap();
+        let t = 1_700_000_000_123;
+        let j = |e: &str| instant(&st, e, 60_000).unwrap().to_api_json().to_string();
+        assert_eq!(j("1 / 0"), r#"{"resultType":"scalar","result":[60,"+Inf"]}"#);
+        assert_eq!(j("\"x\""), r#"{"resultType":"string","result":[60,"x"]}"#);
+        assert_eq!(
+            j("topk(2, m)"),
+            r#"{"resultType":"vector","result":[{"metric":{"__name__":"m","i":"b"},"value":[60,"3"]},{"metric":{"__name__":"m","i":"a"},"value":[60,"1"]}]}"#
+        );
+        assert_eq!(j("sum(m) / 8"), r#"{"resultType":"vector","result":[{"metric":{},"value":[60,"0.5"]}]}"#);
+        assert_eq!(
+            j("m[1m]"),
+            r#"{"resultType":"matrix","result":[{"metric":{"__name__":"m","i":"a"},"values":[[0,"1"]]},{"metric":{"__name__":"m","i":"b"},"values":[[0,"3"]]}]}"#
+        );
+        let r = range(&st, "time()", t, t + 1000, 1000).unwrap().to_api_json().to_string();
+        assert_eq!(
+            r,
+            r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1700000000.123,"1700000000.123"],[1700000001.123,"1700000001.123"]]}]}"#
+        );
+        assert!(range(&st, "m[1m]", 0, 1, 1).is_err());
+        assert!(matches!(range(&st, "m", 0, 10_000_000_000, 1), Err(EvalError::BadRange(_))));
+    }
+
+    #[test]
     fn unsupported_names_the_construct() {
         let e = check_supported("rate(x[5m:1m])").unwrap_err();
         assert!(e.to_string().contains("subquery") && e.to_string().contains("--prometheus"), "{e}");
