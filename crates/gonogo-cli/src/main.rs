@@ -89,14 +89,35 @@ enum Command {
     #[command(after_help = "Exit codes: 0 the window ended clean, 3 rolled back, 4 the window ended but the source \
         failed during it, 2 error.\n\nSource credentials come from the environment: GONOGO_PROMETHEUS_TOKEN (bearer), \
         or GONOGO_PROMETHEUS_USER and GONOGO_PROMETHEUS_PASSWORD (basic).\n\n\
+        With --scrape, gonogo reads the targets' /metrics itself every --interval and evaluates the triggers right \
+        after each scrape (no Prometheus needed); `alert:` triggers then need --alerts.\n\n\
         Examples:\n  gonogo watch review.yaml --prometheus http://prometheus:9090 --events events.jsonl --state watch.state\n  \
-        gonogo watch review.yaml --prometheus http://127.0.0.1:9090 --until 30m --dry-run")]
+        gonogo watch review.yaml --prometheus http://127.0.0.1:9090 --until 30m --dry-run\n  \
+        gonogo watch review.yaml --scrape http://10.0.0.5:8080/metrics --alerts http://alertmanager:9093 --listen 127.0.0.1:9091")]
     Watch {
         file: PathBuf,
         /// The Prometheus-compatible API to query (Prometheus, Thanos, Mimir, VictoriaMetrics).
+        #[arg(long, value_name = "URL", required_unless_present = "scrape", conflicts_with = "scrape")]
+        prometheus: Option<String>,
+        /// Scrape this /metrics endpoint itself (repeatable) and evaluate the triggers in gonogo.
         #[arg(long, value_name = "URL")]
-        prometheus: String,
-        /// How often every trigger is evaluated.
+        scrape: Vec<String>,
+        /// With --scrape: where `alert:` triggers are read (a Prometheus or Alertmanager API).
+        #[arg(long, value_name = "URL")]
+        alerts: Option<String>,
+        /// With --scrape and no --alerts: watch without the `alert:` triggers.
+        #[arg(long)]
+        ignore_alert_triggers: bool,
+        /// With --scrape: the `job` label of the scraped series (default: the review's service).
+        #[arg(long, value_name = "NAME")]
+        job: Option<String>,
+        /// With --scrape: the most series the embedded store holds; a scrape beyond it fails.
+        #[arg(long, default_value_t = 100_000)]
+        max_series: usize,
+        /// With --scrape: serve the embedded store's /api/v1/query and /api/v1/query_range here.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// How often every trigger is evaluated (with --scrape: how often the targets are scraped).
         #[arg(long, default_value = "1s", value_parser = watch_cmd::parse_duration)]
         interval: std::time::Duration,
         /// Watch this long instead of until the on-call window ends.
@@ -166,6 +187,55 @@ enum Command {
     /// API tokens for `gonogo serve`.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Evaluate PromQL with the embedded engine over an OpenMetrics file with timestamps.
+    #[command(subcommand)]
+    Promql(PromqlCmd),
+}
+
+#[derive(Subcommand)]
+enum PromqlCmd {
+    /// An instant query; prints the Prometheus API's `data` object.
+    #[command(after_help = "The data file is OpenMetrics with a timestamp (seconds) on every sample, as \
+        `promtool tsdb create-blocks-from openmetrics` reads it.\n\nExample:\n  \
+        gonogo promql query --data metrics.om --time 2024-12-13T12:05:00Z 'sum(rate(http_requests_total[5m]))'")]
+    Query {
+        /// The OpenMetrics file.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// The evaluation time: RFC 3339 or Unix seconds.
+        #[arg(long, value_name = "T")]
+        time: String,
+        /// The PromQL expression.
+        expr: String,
+    },
+    /// Serve the file through the Prometheus query API (`/api/v1/query`, `/api/v1/query_range`),
+    /// for a dashboard or `gonogo verify` to read recorded data.
+    #[command(after_help = "Example:\n  gonogo promql serve --data metrics.om --listen 127.0.0.1:9091")]
+    Serve {
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9091")]
+        listen: std::net::SocketAddr,
+    },
+    /// A range query; prints the Prometheus API's `data` object (a matrix).
+    #[command(
+        after_help = "Example:\n  gonogo promql query-range --data metrics.om --start 1734091200 --end 1734091500 \
+        --step 15s 'histogram_quantile(0.95, sum by (le) (rate(report_generation_seconds_bucket[5m])))'"
+    )]
+    QueryRange {
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// RFC 3339 or Unix seconds.
+        #[arg(long, value_name = "T")]
+        start: String,
+        /// RFC 3339 or Unix seconds.
+        #[arg(long, value_name = "T")]
+        end: String,
+        /// A duration (`15s`) or seconds.
+        #[arg(long, value_name = "STEP")]
+        step: String,
+        expr: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -291,6 +361,65 @@ fn style_for(c: Color, tty: bool) -> Style {
     Style { color }
 }
 
+/// `gonogo promql query` and `query-range`: the data file into a store, the query, its `data`.
+fn promql_cmd(cmd: PromqlCmd) -> Result<u8> {
+    use gonogo_watch::embedded::{parse_step, parse_time};
+    let data = match &cmd {
+        PromqlCmd::Query { data, .. } | PromqlCmd::QueryRange { data, .. } | PromqlCmd::Serve { data, .. } => data,
+    };
+    let text = std::fs::read_to_string(data).with_context(|| format!("reading {}", data.display()))?;
+    let mut store = gonogo_promql::store::Store::new(i64::MAX, usize::MAX);
+    if let Err(e) = gonogo_promql::store::load_openmetrics(&text, &mut store) {
+        eprintln!("error: {}: {e}", data.display());
+        return Ok(2);
+    }
+    let flag = |name: &str, v: Result<i64, String>| v.map_err(|e| anyhow::anyhow!("--{name}: {e}"));
+    let value = match &cmd {
+        PromqlCmd::Query { time, expr, .. } => {
+            let t = flag("time", parse_time(time))?;
+            gonogo_promql::eval::instant(&store, expr, t)
+        }
+        PromqlCmd::Serve { listen, .. } => {
+            let store = std::sync::Arc::new(std::sync::RwLock::new(store));
+            return watch_cmd::runtime()?.block_on(async {
+                let bound = gonogo_watch::embedded::serve_api(*listen, store)
+                    .await
+                    .with_context(|| format!("--listen {listen}"))?;
+                println!(
+                    "serving {} at http://{bound} (/api/v1/query, /api/v1/query_range); Ctrl-C stops",
+                    data.display()
+                );
+                tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+                Ok(0)
+            });
+        }
+        PromqlCmd::QueryRange { start, end, step, expr, .. } => {
+            let (s, e, st) =
+                (flag("start", parse_time(start))?, flag("end", parse_time(end))?, flag("step", parse_step(step))?);
+            if e < s {
+                bail!("--end is before --start");
+            }
+            if st <= 0 {
+                bail!("--step must be positive");
+            }
+            if (e - s) / st > 11_000 {
+                bail!("more than 11,000 steps per series: raise --step");
+            }
+            gonogo_promql::eval::range(&store, expr, s, e, st)
+        }
+    };
+    match value {
+        Ok(v) => {
+            println!("{}", v.to_api_json());
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(2)
+        }
+    }
+}
+
 /// Reads every review in `dir` for `on-call-not-rotated`.
 fn load_history(dir: &Path) -> Result<Vec<PastReview>> {
     let mut out = Vec::new();
@@ -380,15 +509,47 @@ fn run(cli: Cli) -> Result<u8> {
             stdout.write_all(b"\n")?;
             Ok(0)
         }
-        Command::Watch { file, prometheus, interval, until, dry_run, events, state, control, quiet, timeout } => {
+        Command::Watch {
+            file,
+            prometheus,
+            scrape,
+            alerts,
+            ignore_alert_triggers,
+            job,
+            max_series,
+            listen,
+            interval,
+            until,
+            dry_run,
+            events,
+            state,
+            control,
+            quiet,
+            timeout,
+        } => {
             let name = display_name(&file);
             let bytes = read_file(&file)?;
             let review = match gonogo_core::parse_bytes(&bytes) {
                 Ok(r) => r,
                 Err(e) => return Ok(invalid(&name, &bytes, &e, false)),
             };
-            let args =
-                watch_cmd::WatchArgs { prometheus, interval, until, dry_run, events, state, control, quiet, timeout };
+            let args = watch_cmd::WatchArgs {
+                prometheus,
+                scrape,
+                alerts,
+                ignore_alert_triggers,
+                job,
+                max_series,
+                listen,
+                interval,
+                until,
+                dry_run,
+                events,
+                state,
+                control,
+                quiet,
+                timeout,
+            };
             watch_cmd::watch(&review, args)
         }
         Command::Verify { file, prometheus, window, step, timeout } => {
@@ -403,6 +564,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Trigger(TriggerCmd::Fire { name, watch, by }) => watch_cmd::fire(&name, &watch, by.as_deref()),
         Command::Serve { db, listen, demo, max_body } => serve_cmd::serve(&db, listen, demo, max_body),
         Command::Token(TokenCmd::Create { name, role, db }) => serve_cmd::token_create(&db, &name, &role),
+        Command::Promql(cmd) => promql_cmd(cmd),
         Command::Export { file, to } => {
             let name = display_name(&file);
             let bytes = read_file(&file)?;

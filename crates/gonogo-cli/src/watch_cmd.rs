@@ -3,14 +3,17 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use gonogo_core::model::Review;
+use gonogo_watch::embedded::{self, Embedded};
 use gonogo_watch::events::Event;
+use gonogo_watch::scrape::{Scraper, Target};
 use gonogo_watch::source::{Auth, Prometheus, SourceConfig};
 use gonogo_watch::trigger::{Health, Kind, TriggerState};
-use gonogo_watch::watch::{Exit, Update, WatchConfig};
+use gonogo_watch::watch::{Exit, Source, Update, WatchConfig};
 use jiff::Timestamp;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -27,7 +30,13 @@ pub fn source(url: &str, timeout: Duration) -> Result<Prometheus> {
 }
 
 pub struct WatchArgs {
-    pub prometheus: String,
+    pub prometheus: Option<String>,
+    pub scrape: Vec<String>,
+    pub alerts: Option<String>,
+    pub ignore_alert_triggers: bool,
+    pub job: Option<String>,
+    pub max_series: usize,
+    pub listen: Option<SocketAddr>,
     pub interval: Duration,
     pub until: Option<Duration>,
     pub dry_run: bool,
@@ -58,8 +67,25 @@ pub fn watch(review: &Review, a: WatchArgs) -> Result<u8> {
     if a.interval < Duration::from_millis(100) {
         bail!("--interval must be at least 100ms");
     }
+    let mut ignore_alert_triggers = a.ignore_alert_triggers;
+    let mut store = None;
+    let src = match &a.prometheus {
+        Some(p) => {
+            if !a.scrape.is_empty() || a.alerts.is_some() || a.listen.is_some() {
+                bail!("--alerts and --listen go with --scrape; with --prometheus, that Prometheus answers everything");
+            }
+            ignore_alert_triggers = false;
+            Source::Prometheus(source(p, a.timeout)?)
+        }
+        None => {
+            let (s, st) = scrape_source(review, &a, now)?;
+            store = Some(st);
+            s
+        }
+    };
     let cfg = WatchConfig {
-        source: source(&a.prometheus, a.timeout)?,
+        source: src,
+        ignore_alert_triggers,
         interval: a.interval,
         until,
         dry_run: a.dry_run,
@@ -70,8 +96,16 @@ pub fn watch(review: &Review, a: WatchArgs) -> Result<u8> {
     let live = !a.quiet && std::io::stdout().is_terminal();
     let mut view = View { quiet: a.quiet, live, recent: Vec::new(), header: String::new() };
     let label = format!("{} {}", review.release.service.value, review.release.version.value);
-    let exit =
-        runtime()?.block_on(gonogo_watch::watch::run(review, cfg, &mut |u| view.show(u))).map_err(|e| anyhow!(e))?;
+    let listen = a.listen;
+    let exit = runtime()?
+        .block_on(async {
+            if let (Some(addr), Some(store)) = (listen, store) {
+                let bound = embedded::serve_api(addr, store).await.map_err(|e| format!("--listen {addr}: {e}"))?;
+                eprintln!("the embedded store answers the Prometheus API at http://{bound} (/api/v1/query, /api/v1/query_range)");
+            }
+            gonogo_watch::watch::run(review, cfg, &mut |u| view.show(u)).await
+        })
+        .map_err(|e| anyhow!(e))?;
     let summary = match exit {
         Exit::Clean => format!("{label}: the window ended clean; no trigger fired"),
         Exit::RolledBack => format!(
@@ -84,6 +118,52 @@ pub fn watch(review: &Review, a: WatchArgs) -> Result<u8> {
     };
     println!("{summary}");
     Ok(exit as u8)
+}
+
+/// `--scrape`: the targets, a store sized for the triggers, and the alert source if any.
+fn scrape_source(
+    review: &Review,
+    a: &WatchArgs,
+    now: Timestamp,
+) -> Result<(Source, Arc<RwLock<gonogo_promql::store::Store>>)> {
+    let job = a.job.clone().unwrap_or_else(|| review.release.service.value.clone());
+    let targets =
+        a.scrape.iter().map(|u| Target::new(u, &job)).collect::<Result<Vec<_>, _>>().map_err(|e| anyhow!(e))?;
+    let triggers = TriggerState::from_review(review, now);
+    let alert_triggers: Vec<&str> =
+        triggers.iter().filter(|t| matches!(t.kind, Kind::Alert { .. })).map(|t| t.name.as_str()).collect();
+    if !alert_triggers.is_empty() && a.alerts.is_none() && !a.ignore_alert_triggers {
+        bail!(
+            "these alert triggers have no alert source with --scrape: {}; pass --alerts URL (a Prometheus or Alertmanager API), or --ignore-alert-triggers",
+            alert_triggers.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    // A trigger the embedded engine cannot evaluate would be `unknown` all window long: refuse now.
+    let mut queries: Vec<(&str, i64)> = Vec::new();
+    for t in &triggers {
+        if let Kind::Metric { query, for_, .. } = &t.kind {
+            if let Err(e) = gonogo_promql::eval::check_supported(query) {
+                bail!("trigger `{}`: {e}", t.name);
+            }
+            queries.push((query.as_str(), for_.millis as i64));
+        }
+    }
+    for m in &review.monitoring {
+        if let Some(q) = &m.query {
+            queries.push((q.value.as_str(), 0));
+        }
+    }
+    let retention = embedded::retention_ms(queries.into_iter());
+    let store = Arc::new(RwLock::new(gonogo_promql::store::Store::new(retention, a.max_series)));
+    let scraper = Scraper::new(targets, a.timeout.min(a.interval), store.clone()).map_err(|e| anyhow!(e))?;
+    let alerts = match &a.alerts {
+        Some(u) => Some(
+            Prometheus::new(SourceConfig { base: u.clone(), timeout: a.timeout, auth: Auth::from_env() })
+                .map_err(|e| anyhow!("--alerts: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok((Source::Scrape { embedded: Box::new(Embedded::new(scraper)), alerts }, store))
 }
 
 struct View {

@@ -3,7 +3,9 @@
 
 pub mod action;
 pub mod control;
+pub mod embedded;
 pub mod events;
+pub mod scrape;
 pub mod source;
 pub mod state;
 pub mod trigger;

@@ -3,8 +3,9 @@
 
 use crate::action;
 use crate::control::{self, Fire};
+use crate::embedded::Embedded;
 use crate::events::{Event, EventLog, name};
-use crate::source::Prometheus;
+use crate::source::{Prometheus, Sample, SourceError};
 use crate::state::{ActionStatus, Fired, StateFile};
 use crate::trigger::{Health, Kind, Observation, TriggerState, worst};
 use gonogo_core::model::Review;
@@ -15,8 +16,40 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Where the triggers' values come from.
+pub enum Source {
+    /// A Prometheus-compatible HTTP API, queried at each interval.
+    Prometheus(Prometheus),
+    /// gonogo's own scrapes, evaluated right after each one; `alerts` answers `alert:` triggers.
+    Scrape { embedded: Box<Embedded>, alerts: Option<Prometheus> },
+}
+
+impl Source {
+    /// What the watch reads, for its first event.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Prometheus(p) => p.base().to_string(),
+            Source::Scrape { embedded, alerts } => {
+                let t: Vec<&str> = embedded.scraper.targets().map(|t| t.url.as_str()).collect();
+                let a = alerts.as_ref().map(|a| format!(" (alerts from {})", a.base())).unwrap_or_default();
+                format!("scrape {}{a}", t.join(", "))
+            }
+        }
+    }
+
+    /// An instant query now (for the embedded store: at the last scrape).
+    async fn query(&self, expr: &str) -> Result<Vec<Sample>, SourceError> {
+        match self {
+            Source::Prometheus(p) => p.query(expr).await,
+            Source::Scrape { embedded, .. } => embedded.query(expr, Timestamp::now().as_millisecond()),
+        }
+    }
+}
+
 pub struct WatchConfig {
-    pub source: Prometheus,
+    pub source: Source,
+    /// `alert:` triggers are left out (`--ignore-alert-triggers`, a scrape with no alert source).
+    pub ignore_alert_triggers: bool,
     pub interval: Duration,
     pub until: Timestamp,
     pub dry_run: bool,
@@ -53,7 +86,7 @@ pub enum Update<'a> {
 }
 
 /// Runs the watch until the window ends or a trigger fires.
-pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update) + Send)) -> Result<Exit, String> {
+pub async fn run(review: &Review, mut cfg: WatchConfig, show: &mut (dyn FnMut(Update) + Send)) -> Result<Exit, String> {
     let label = format!("{} {}", review.release.service.value, review.release.version.value);
     let mut state = StateFile::open(cfg.state.as_deref(), &label)?;
     let mut log = EventLog::open(cfg.events.as_deref()).map_err(|e| format!("opening events file: {e}"))?;
@@ -64,6 +97,13 @@ pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update
     };
     let start = Timestamp::now();
     let mut triggers = TriggerState::from_review(review, start);
+    let ignored: Vec<String> = if cfg.ignore_alert_triggers {
+        let names = triggers.iter().filter(|t| matches!(t.kind, Kind::Alert { .. })).map(|t| t.name.clone()).collect();
+        triggers.retain(|t| !matches!(t.kind, Kind::Alert { .. }));
+        names
+    } else {
+        Vec::new()
+    };
     let http = reqwest::Client::builder().build().map_err(|e| e.to_string())?;
 
     // A watch that had fired before a restart finishes its actions and repeats none.
@@ -89,7 +129,8 @@ pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update
     emit(
         Event::new(name::WATCH_STARTED, start).detail(json!({
             "review": label,
-            "source": cfg.source.base(),
+            "source": cfg.source.describe(),
+            "ignored_triggers": ignored,
             "control": control_url,
             "interval": format!("{}s", cfg.interval.as_secs_f64()),
             "until": cfg.until.to_string(),
@@ -110,8 +151,15 @@ pub async fn run(review: &Review, cfg: WatchConfig, show: &mut (dyn FnMut(Update
         let mut fired: Option<String> = None;
         tokio::select! {
             _ = ticker.tick() => {
+                // For a scrape, the scrape's start: the condition was seen then.
                 let now = Timestamp::now();
-                for (i, obs) in evaluate(&cfg.source, &triggers).await {
+                let observations = match &mut cfg.source {
+                    Source::Prometheus(p) => evaluate(p, &triggers).await,
+                    Source::Scrape { embedded, alerts } => {
+                        evaluate_scraped(embedded, alerts.as_ref(), &triggers, now).await
+                    }
+                };
+                for (i, obs) in observations {
                     if matches!(obs, Observation::Error(_) | Observation::NoData) {
                         source_failed = true;
                     }
@@ -173,6 +221,61 @@ fn status_json(triggers: &[TriggerState]) -> serde_json::Value {
     })).collect::<Vec<_>>() })
 }
 
+/// One scrape of every target, then every metric trigger evaluated on what it brought.
+async fn evaluate_scraped(
+    embedded: &mut Embedded,
+    alerts: Option<&Prometheus>,
+    triggers: &[TriggerState],
+    at: Timestamp,
+) -> Vec<(usize, Observation)> {
+    let t_ms = at.as_millisecond();
+    embedded.scrape(t_ms).await;
+    let scrape_error = embedded.scrape_errors();
+    let mut out = Vec::new();
+    for (i, t) in triggers.iter().enumerate() {
+        if let Kind::Metric { query, threshold, .. } = &t.kind {
+            let obs = match embedded.query(query, t_ms) {
+                Ok(samples) => match worst(samples.iter().map(|s| s.value), *threshold) {
+                    Some(v) => Observation::Value(v),
+                    None => match &scrape_error {
+                        Some(e) => Observation::Error(format!("no data: {e}")),
+                        // Not yet known rather than unknown: no observation.
+                        None if embedded.warming_up() => continue,
+                        None => Observation::NoData,
+                    },
+                },
+                Err(e) => Observation::Error(e.to_string()),
+            };
+            out.push((i, obs));
+        }
+    }
+    if let Some(src) = alerts {
+        out.extend(evaluate_alerts(src, triggers).await);
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// Every `alert:` trigger against the alert source's firing alerts.
+async fn evaluate_alerts(source: &Prometheus, triggers: &[TriggerState]) -> Vec<(usize, Observation)> {
+    let mut out = Vec::new();
+    if triggers.iter().any(|t| matches!(t.kind, Kind::Alert { .. })) {
+        let alerts = source.alerts().await;
+        for (i, t) in triggers.iter().enumerate() {
+            if let Kind::Alert { alert } = &t.kind {
+                out.push((
+                    i,
+                    match &alerts {
+                        Ok(list) => Observation::Alert(list.iter().any(|a| &a.name == alert && a.state == "firing")),
+                        Err(e) => Observation::Error(e.to_string()),
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// One evaluation of every metric and alert trigger, queries in parallel.
 async fn evaluate(source: &Prometheus, triggers: &[TriggerState]) -> Vec<(usize, Observation)> {
     let mut set = tokio::task::JoinSet::new();
@@ -191,21 +294,7 @@ async fn evaluate(source: &Prometheus, triggers: &[TriggerState]) -> Vec<(usize,
             });
         }
     }
-    let mut out = Vec::new();
-    if triggers.iter().any(|t| matches!(t.kind, Kind::Alert { .. })) {
-        let alerts = source.alerts().await;
-        for (i, t) in triggers.iter().enumerate() {
-            if let Kind::Alert { alert } = &t.kind {
-                out.push((
-                    i,
-                    match &alerts {
-                        Ok(list) => Observation::Alert(list.iter().any(|a| &a.name == alert && a.state == "firing")),
-                        Err(e) => Observation::Error(e.to_string()),
-                    },
-                ));
-            }
-        }
-    }
+    let mut out = evaluate_alerts(source, triggers).await;
     while let Some(res) = set.join_next().await {
         if let Ok(pair) = res {
             out.push(pair);
@@ -272,7 +361,7 @@ async fn run_actions(
 /// Every trigger ok, and every monitoring query returning data now.
 async fn post_deploy_check(
     review: &Review,
-    source: &Prometheus,
+    source: &Source,
     triggers: &[TriggerState],
     emit: &mut Emit<'_>,
     show: &mut (dyn FnMut(Update) + Send),

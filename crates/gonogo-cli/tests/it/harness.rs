@@ -150,6 +150,13 @@ impl Target {
     pub fn go_down(&self) {
         self.down.store(true, std::sync::atomic::Ordering::SeqCst);
     }
+    /// The target stops serving this series (a gauge or a counter).
+    pub fn remove(&self, series: &str) {
+        let mut m = self.metrics.lock().unwrap();
+        m.gauges.remove(series);
+        m.rates.remove(series);
+        m.counters.remove(series);
+    }
     pub fn gauge(&self, series: &str, v: f64) {
         self.metrics.lock().unwrap().gauges.insert(series.to_string(), v);
     }
@@ -207,8 +214,51 @@ impl Prometheus {
         p
     }
 
+    /// Debian's Prometheus serving an existing TSDB (a backfill), scraping nothing.
+    pub fn start_on(name: &str, tsdb: &std::path::Path) -> Prometheus {
+        let dir = temp(&format!("prom-{name}"));
+        let port = free_port();
+        std::fs::write(dir.join("prometheus.yml"), "global:\n  scrape_interval: 1m\n").unwrap();
+        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts");
+        let p = Prometheus { child: Some(child), port, dir };
+        p.wait_until(Duration::from_secs(30), "vector(1)", |v| v.as_array().is_some_and(|a| !a.is_empty()));
+        p
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A range query; the API's `data` object, or its error text.
+    pub fn query_range(&self, q: &str, start: i64, end: i64, step: i64) -> Result<serde_json::Value, String> {
+        let enc: String = q
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(Duration::from_secs(20))).map_err(|e| e.to_string())?;
+        write!(
+            s,
+            "GET /api/v1/query_range?query={enc}&start={start}&end={end}&step={step} HTTP/1.0\r\nHost: x\r\n\r\n"
+        )
+        .map_err(|e| e.to_string())?;
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).map_err(|e| e.to_string())?;
+        let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
+        let v: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))?;
+        if v["status"] == "success" {
+            Ok(v["data"].clone())
+        } else {
+            Err(v["error"].as_str().unwrap_or(body).to_string())
+        }
     }
 
     /// Polls an instant query until `ok` holds for its result list.

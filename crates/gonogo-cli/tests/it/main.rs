@@ -3,6 +3,8 @@
 mod check;
 mod commands;
 mod harness;
+mod promql_diff;
+mod scrape;
 mod serve;
 mod watch;
 
