@@ -3,6 +3,7 @@
 
 From the moment the test target starts serving the bad value to the moment the first webhook
 arrives at the receiver, for:
+  - gonogo watch --scrape (gonogo scrapes the target itself every 1 s, --interval 1s);
   - gonogo watch --prometheus (1 s scrape, --interval 1s), its action a webhook;
   - the same condition as a Prometheus alerting rule (made by `gonogo export`), evaluated every
     1 s, sent to Debian's prometheus-alertmanager (group_wait 0s), whose webhook receiver is the
@@ -96,18 +97,23 @@ receivers:
     procs.append(subprocess.Popen(["prometheus", f"--config.file={work}/prometheus.yml",
         f"--storage.tsdb.path={work}/prom", f"--web.listen-address=127.0.0.1:{pport}"], stdout=log, stderr=log))
     time.sleep(4)
-    g_lat, am_lat = [], []
+    g_lat, am_lat, s_lat = [], [], []
     for run in range(1, a.runs + 1):
         with lock:
             state["run"], state["value"] = run, 100.0
         rv = review.replace("/gonogo/RUN", f"/gonogo/{run}")
         open(f"{work}/review.yaml", "w").write(rv)
-        if os.path.exists(f"{work}/state"): os.remove(f"{work}/state")
+        open(f"{work}/review-scrape.yaml", "w").write(review.replace("/gonogo/RUN", f"/scrape/{run}"))
+        for f in ("state", "state-scrape"):
+            if os.path.exists(f"{work}/{f}"): os.remove(f"{work}/{f}")
         # Let Prometheus scrape the new run's series and mark the last run's stale first.
         time.sleep(2.5)
         watch = subprocess.Popen([a.gonogo, "watch", f"{work}/review.yaml", "--prometheus", f"http://127.0.0.1:{pport}",
             "--interval", "1s", "--until", "60s", "--quiet", "--state", f"{work}/state"], stdout=subprocess.DEVNULL,
             stderr=log)
+        scrape = subprocess.Popen([a.gonogo, "watch", f"{work}/review-scrape.yaml", "--scrape",
+            f"http://127.0.0.1:{tport}/metrics", "--interval", "1s", "--until", "60s", "--quiet",
+            "--state", f"{work}/state-scrape"], stdout=subprocess.DEVNULL, stderr=log)
         time.sleep(3.0 + (run % 10) / 10)  # spread the flip across the scrape and evaluation phases
         with lock:
             state["value"] = 900.0
@@ -115,24 +121,27 @@ receivers:
         deadline = t0 + 30
         while time.monotonic() < deadline:
             with lock:
-                if ("gonogo", str(run)) in arrivals and ("am", str(run)) in arrivals:
+                if all((k, str(run)) in arrivals for k in ("gonogo", "am", "scrape")):
                     break
             time.sleep(0.02)
         with lock:
             g = arrivals.get(("gonogo", str(run))); m = arrivals.get(("am", str(run)))
-        watch.wait(timeout=30)
-        if g is None or m is None:
-            print(f"run {run}: missing arrival (gonogo={g}, alertmanager={m}); see {work}/services.log", file=sys.stderr)
+            sc = arrivals.get(("scrape", str(run)))
+        watch.wait(timeout=30); scrape.wait(timeout=30)
+        if g is None or m is None or sc is None:
+            print(f"run {run}: missing arrival (scrape={sc}, gonogo={g}, alertmanager={m}); see {work}/services.log", file=sys.stderr)
             continue
-        g_lat.append(g - t0); am_lat.append(m - t0)
-        print(f"run {run:2}: gonogo {1000*(g-t0):7.0f} ms   prometheus+alertmanager {1000*(m-t0):7.0f} ms")
+        g_lat.append(g - t0); am_lat.append(m - t0); s_lat.append(sc - t0)
+        print(f"run {run:2}: gonogo --scrape {1000*(sc-t0):6.0f} ms   gonogo --prometheus {1000*(g-t0):6.0f} ms   prometheus+alertmanager {1000*(m-t0):6.0f} ms")
     def pct(xs, q):
         xs = sorted(xs); return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-    gm, am = statistics.median(g_lat), statistics.median(am_lat)
+    gm, am, sm = statistics.median(g_lat), statistics.median(am_lat), statistics.median(s_lat)
     print(f"\nover {len(g_lat)} runs, 1 s scrape, 1 s evaluation:")
+    print(f"gonogo watch --scrape:                median {sm*1000:.0f} ms, p99 {pct(s_lat, .99)*1000:.0f} ms, max {max(s_lat)*1000:.0f} ms")
     print(f"gonogo watch --prometheus:            median {gm*1000:.0f} ms, p99 {pct(g_lat, .99)*1000:.0f} ms, max {max(g_lat)*1000:.0f} ms")
     print(f"prometheus rule -> alertmanager:      median {am*1000:.0f} ms, p99 {pct(am_lat, .99)*1000:.0f} ms, max {max(am_lat)*1000:.0f} ms")
-    print(f"ratio gonogo / prometheus+alertmanager (median): {gm/am:.2f}")
+    print(f"ratio gonogo --prometheus / prometheus+alertmanager (median): {gm/am:.2f}")
+    print(f"ratio gonogo --scrape / prometheus+alertmanager (median): {sm/am:.2f} (target <= 0.5)")
 finally:
     for p in procs:
         p.terminate()

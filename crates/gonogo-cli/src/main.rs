@@ -361,6 +361,26 @@ fn style_for(c: Color, tty: bool) -> Style {
     Style { color }
 }
 
+/// A warning for each valid trigger query that `watch --scrape` cannot evaluate: the verdict
+/// does not change (`watch --prometheus` can watch it), but the team should know before the
+/// window. Not a finding: DESIGN.md §3's rules and §4's JSON stay exactly as pinned.
+fn embedded_notes(review: &gonogo_core::model::Review, file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in review.rollback.iter().flat_map(|r| &r.triggers) {
+        if let Some(gonogo_core::model::TriggerKind::Metric { query, .. }) = t.kind()
+            && gonogo_core::promql::parse(&query.value).is_ok()
+            && let Err(e @ gonogo_promql::eval::EvalError::Unsupported { .. }) =
+                gonogo_promql::eval::check_supported(&query.value)
+        {
+            out.push(format!(
+                "warning: {file}:{}:{}: trigger `{}`: `watch --scrape` cannot evaluate this query: {e}",
+                query.at.line, query.at.column, t.name.value
+            ));
+        }
+    }
+    out
+}
+
 /// `gonogo promql query` and `query-range`: the data file into a store, the query, its `data`.
 fn promql_cmd(cmd: PromqlCmd) -> Result<u8> {
     use gonogo_watch::embedded::{parse_step, parse_time};
@@ -466,6 +486,11 @@ fn run(cli: Cli) -> Result<u8> {
                 Format::Markdown => report::markdown(&review, &rep, &name),
             };
             stdout.write_all(out.as_bytes())?;
+            if matches!(format, Format::Human) {
+                for note in embedded_notes(&review, &name) {
+                    eprintln!("{note}");
+                }
+            }
             let mut code = rep.verdict.exit_code() as u8;
             if require_decision && review.outcome() != Some(gonogo_core::model::Outcome::Go) {
                 let got = review.outcome().map(|o| o.as_str()).unwrap_or("none");

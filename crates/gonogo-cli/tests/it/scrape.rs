@@ -272,6 +272,15 @@ fn scrape_refuses_what_it_cannot_evaluate_and_alert_triggers_without_a_source() 
         err.contains("trigger `Disk fills`") && err.contains("predict_linear") && err.contains("--prometheus"),
         "{err}"
     );
+    // `check` says so before the window, on standard error, without changing the verdict.
+    let o = crate::gonogo(&["check", r.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(crate::stderr(&o), "", "the JSON report stays exactly DESIGN.md's");
+    let o = crate::gonogo(&["check", r.to_str().unwrap()]);
+    let err = crate::stderr(&o);
+    let at =
+        format!("warning: {}:7:14: trigger `Disk fills`: `watch --scrape` cannot evaluate this query", r.display());
+    assert!(err.contains(&at) && err.contains("predict_linear"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     // --scrape and --prometheus are one or the other.
     let o = crate::gonogo(&["watch", r.to_str().unwrap(), "--scrape", &scrape, "--prometheus", "http://127.0.0.1:1"]);
     assert_eq!(crate::code(&o), 2);
