@@ -134,6 +134,19 @@ impl Store {
         }
     }
 
+    /// Whether the store holds this series (labels as `append` takes them).
+    pub fn contains(&self, labels: &[(String, String)]) -> bool {
+        let mut key: Labels = labels.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+        key.sort();
+        key.dedup_by(|a, b| a.0 == b.0);
+        self.by_labels.contains_key(&key)
+    }
+
+    /// The most series the store takes.
+    pub fn max_series(&self) -> usize {
+        self.max_series
+    }
+
     /// Appends one sample. Samples not newer than the series' last are dropped (`Ok(false)`), as
     /// Prometheus refuses out-of-order samples; a new series beyond `max_series` is an error.
     pub fn append(&mut self, labels: &[(String, String)], t_ms: i64, v: f64) -> Result<bool, StoreError> {

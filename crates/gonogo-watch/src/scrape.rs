@@ -5,7 +5,7 @@
 //! every series that a scrape no longer returns or a failed scrape could not return.
 
 use gonogo_promql::exposition;
-use gonogo_promql::store::{Store, StoreError, stale_nan};
+use gonogo_promql::store::{Store, stale_nan};
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -176,29 +176,36 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// Writes one successful scrape; returns the number of samples.
+/// Writes one successful scrape; returns the number of samples. A scrape that would take the
+/// store past its series limit writes nothing (as Prometheus' `sample_limit` fails the scrape
+/// whole), so no half of a target's series is ever visible.
 fn ingest(store: &mut Store, t: &mut TargetState, families: &[exposition::Family], t_ms: i64) -> Result<usize, String> {
-    let mut seen: HashSet<Labels> = HashSet::new();
-    let mut n = 0;
+    let mut rows: Vec<(Labels, i64, f64)> = Vec::new();
     for f in families {
         for s in &f.samples {
-            let labels = series_labels(&s.name, &s.labels, &t.target);
             let ts = s.timestamp.map(|sec| (sec * 1000.0).round() as i64).unwrap_or(t_ms);
-            if let Err(e) = store.append(&labels, ts, s.value) {
-                // What this scrape did write is made stale with the rest by the caller.
-                t.last.extend(seen);
-                return Err(match e {
-                    StoreError::SeriesLimit { .. } => format!("{e} (raise --max-series)"),
-                    _ => e.to_string(),
-                });
-            }
-            seen.insert(labels);
-            n += 1;
+            rows.push((series_labels(&s.name, &s.labels, &t.target), ts, s.value));
         }
+    }
+    let seen: HashSet<Labels> = rows.iter().map(|r| r.0.clone()).collect();
+    let new = seen.iter().filter(|l| !store.contains(l)).count();
+    // Room is kept for the scrape's own three series, which say why the target is not read.
+    let own = ["up", "scrape_duration_seconds", "scrape_samples_scraped"].len();
+    if store.series_count() + new + own > store.max_series() {
+        return Err(format!(
+            "the scrape brings {} series ({new} new) and the store holds {} of at most {}: raise --max-series",
+            seen.len(),
+            store.series_count(),
+            store.max_series()
+        ));
+    }
+    for (labels, ts, v) in &rows {
+        store.append(labels, *ts, *v).map_err(|e| e.to_string())?;
     }
     for gone in t.last.difference(&seen) {
         let _ = store.append(gone, t_ms, stale_nan());
     }
+    let n = rows.len();
     t.last = seen;
     Ok(n)
 }

@@ -117,6 +117,24 @@ impl Prometheus {
         &self.cfg.base
     }
 
+    /// A GET of an API that answers bare JSON (Alertmanager's v2), with the same auth.
+    async fn get_json(&self, path: &str) -> Result<serde_json::Value, SourceError> {
+        let url = format!("{}{path}", self.cfg.base);
+        let req = match &self.cfg.auth {
+            Auth::None => self.http.get(&url),
+            Auth::Bearer(t) => self.http.get(&url).bearer_auth(t),
+            Auth::Basic { user, password } => self.http.get(&url).basic_auth(user, Some(password)),
+        };
+        let resp = req.send().await.map_err(|e| SourceError::Unreachable { url: url.clone(), reason: describe(&e) })?;
+        let status = resp.status().as_u16();
+        let body =
+            resp.text().await.map_err(|e| SourceError::Unreachable { url: url.clone(), reason: describe(&e) })?;
+        match serde_json::from_str::<serde_json::Value>(&body) {
+            Ok(v) if (200..300).contains(&status) => Ok(v),
+            _ => Err(SourceError::Protocol { url, status, snippet: body.chars().take(200).collect() }),
+        }
+    }
+
     async fn call(&self, path: &str, params: &[(&str, String)]) -> Result<serde_json::Value, SourceError> {
         let url = format!("{}{path}", self.cfg.base);
         let long = params.iter().map(|(_, v)| v.len()).sum::<usize>() > MAX_GET_QUERY;
@@ -166,9 +184,22 @@ impl Prometheus {
             .collect()
     }
 
-    /// Alerts the source knows, with their state (`pending` or `firing`).
+    /// Alerts the source knows, with their state (`pending` or `firing`). A Prometheus answers
+    /// `/api/v1/alerts` with `{alerts: […]}`; an Alertmanager with a plain list there (0.25) or
+    /// only at `/api/v2/alerts` (0.27 and later), where an `active` alert is a firing one and a
+    /// silenced or inhibited one is not.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        let data = self.call("/api/v1/alerts", &[]).await?;
+        let data = match self.call("/api/v1/alerts", &[]).await {
+            // Alertmanager 0.25's v1 lags behind its v2 on an alert's state: read v2.
+            Ok(d) if d.is_array() => {
+                return Ok(alertmanager_alerts(&self.get_json("/api/v2/alerts").await.unwrap_or(d)));
+            }
+            Ok(d) => d,
+            Err(SourceError::Protocol { status: 404 | 410, .. }) => {
+                return Ok(alertmanager_alerts(&self.get_json("/api/v2/alerts").await?));
+            }
+            Err(e) => return Err(e),
+        };
         let list = data.get("alerts").and_then(|a| a.as_array()).ok_or_else(|| proto("alerts is not a list"))?;
         Ok(list
             .iter()
@@ -214,6 +245,25 @@ fn describe(e: &reqwest::Error) -> String {
         src = inner.source();
     }
     s
+}
+
+/// Alertmanager's alert list: `active` and `unprocessed` (received, not yet routed) are firing;
+/// `suppressed` (silenced or inhibited: a person or a rule said not now) is not.
+fn alertmanager_alerts(list: &serde_json::Value) -> Vec<Alert> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let labels = labels(a.get("labels"));
+            let name = labels.iter().find(|(k, _)| k == "alertname").map(|(_, v)| v.clone()).unwrap_or_default();
+            let state = a.get("status").and_then(|s| s.get("state")).and_then(|s| s.as_str()).unwrap_or("");
+            Alert {
+                name,
+                state: if matches!(state, "active" | "unprocessed") { "firing".into() } else { state.to_string() },
+                labels,
+            }
+        })
+        .collect()
 }
 
 fn proto(what: &str) -> SourceError {

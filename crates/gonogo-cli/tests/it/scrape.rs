@@ -354,3 +354,102 @@ fn promql_query_and_query_range_over_an_openmetrics_file() {
     assert_eq!(crate::code(&o), 2);
     assert!(crate::stderr(&o).contains("--time"), "{}", crate::stderr(&o));
 }
+
+/// Debian's Alertmanager on loopback, with no receivers that leave the machine.
+struct Alertmanager {
+    child: Child,
+    port: u16,
+}
+
+impl Alertmanager {
+    fn start(name: &str) -> Alertmanager {
+        let dir = temp(&format!("am-{name}"));
+        std::fs::write(dir.join("am.yml"), "route: { receiver: none }\nreceivers: [ { name: none } ]\n").unwrap();
+        let port = free_port();
+        let log = std::fs::File::create(dir.join("am.log")).unwrap();
+        let child = Command::new("prometheus-alertmanager")
+            .arg(format!("--config.file={}", dir.join("am.yml").display()))
+            .arg(format!("--storage.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("Debian's prometheus-alertmanager is installed (.ci/run installs it)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() || api(port, "/api/v2/status", None).0 != 200 {
+            assert!(Instant::now() < deadline, "alertmanager did not start; log in {}", dir.display());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Alertmanager { child, port }
+    }
+
+    /// Posts a firing alert, as a Prometheus would.
+    fn fire(&self, alertname: &str) {
+        use std::io::{Read, Write};
+        let body = format!(
+            "[{{\"labels\": {{\"alertname\": \"{alertname}\", \"service\": \"reports\"}}, \"startsAt\": \"{}\"}}]",
+            jiff::Timestamp::now()
+        );
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            s,
+            "POST /api/v2/alerts HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        assert!(resp.starts_with("HTTP/1.0 200") || resp.starts_with("HTTP/1.1 200"), "{resp}");
+    }
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn alert_trigger_from_alertmanager_beside_the_scrape() {
+    let dir = temp("scrape-alerts");
+    let target = Target::start();
+    target.gauge("queue_depth", 10.0);
+    let am = Alertmanager::start("scrape");
+    let hook = Http::start(|_| (200, "ok".into()));
+    let trig = "    - name: Queue depth above 500\n      query: max(queue_depth)\n      above: 500\n    - name: Sidekiq queue depth alert\n      alert: SidekiqReportsQueueDepth\n";
+    let r = review(&dir, trig, &webhook("disable flag", &hook.url("/flag")), "  []\n");
+    let am_url = format!("http://127.0.0.1:{}", am.port);
+    let mut w = start(&dir, &r, &["--scrape", &target.http.url("/metrics"), "--alerts", &am_url, "--until", "40s"]);
+    w.wait_event("watch_started", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!w.names().iter().any(|n| n == "trigger_firing" || n == "source_error"), "{:#?}", w.events());
+    // Another alert firing is not this trigger's.
+    am.fire("SomethingElse");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!w.names().contains(&"trigger_firing".to_string()), "{:#?}", w.events());
+    am.fire("SidekiqReportsQueueDepth");
+    assert_eq!(w.wait(Duration::from_secs(20)), 3, "rolled back");
+    let ev = w.events();
+    let firing = ev.iter().find(|e| e.event == "trigger_firing").unwrap();
+    assert_eq!(firing.trigger.as_deref(), Some("Sidekiq queue depth alert"));
+    assert_eq!(hook.requests_to("/flag").len(), 1);
+}
+
+#[test]
+fn a_target_beyond_the_series_limit_fails_its_scrape_with_the_reason() {
+    let dir = temp("scrape-limit");
+    let target = Target::start();
+    for i in 0..5 {
+        target.gauge(&format!("queue_depth{{queue=\"q{i}\"}}"), 1.0);
+    }
+    let trig = "    - name: Queue depth above 500\n      query: max(queue_depth)\n      above: 500\n";
+    let r = review(&dir, trig, "    []\n", "  []\n");
+    // Room for the scrape's own three series and four of the five.
+    let mut w = start(&dir, &r, &["--scrape", &target.http.url("/metrics"), "--until", "5s", "--max-series", "7"]);
+    let err = w.wait_event("source_error", Duration::from_secs(10));
+    let why = err.detail.as_ref().unwrap()["error"].as_str().unwrap().to_string();
+    assert!(why.contains("brings 5 series (5 new)") && why.contains("at most 7: raise --max-series"), "{why}");
+    assert_eq!(w.wait(Duration::from_secs(20)), 4);
+}
