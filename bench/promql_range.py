@@ -18,6 +18,7 @@ ap.add_argument("--series", type=int, default=40, help="counter series per route
 ap.add_argument("--hours", type=float, default=4)
 ap.add_argument("--reps", type=int, default=15)
 ap.add_argument("--gonogo", default="target/release/gonogo")
+ap.add_argument("--write-data", metavar="FILE", help="only write the data set to FILE (for profiling)")
 a = ap.parse_args()
 
 def free_port():
@@ -74,6 +75,10 @@ queries = [
     'avg_over_time(queue_depth[5m])',
 ]
 
+if a.write_data:
+    open(a.write_data, "w").write("\n".join(lines) + "\n")
+    sys.exit(0)
+
 work = tempfile.mkdtemp(prefix="gonogo-promql-bench-")
 procs = []
 try:
@@ -100,7 +105,8 @@ try:
                 if r.status == 200: return c
             except OSError:
                 pass
-            if time.time() > deadline: sys.exit(f"port {port} did not answer; see {work}/services.log")
+            if time.time() > deadline:
+                sys.exit(f"port {port} did not answer: " + open(f"{work}/services.log").read()[-2000:])
             time.sleep(0.2)
 
     prom, gon = client(pport), client(gport)

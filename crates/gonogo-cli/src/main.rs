@@ -430,7 +430,9 @@ fn promql_cmd(cmd: PromqlCmd) -> Result<u8> {
     };
     match value {
         Ok(v) => {
-            println!("{}", v.to_api_json());
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) ends the output, not the process with a panic.
+            let _ = writeln!(out, "{}", v.to_api_string());
             Ok(0)
         }
         Err(e) => {

@@ -4,7 +4,9 @@
 //! A range query is evaluated as one instant evaluation per step. For this subset (no subqueries,
 //! no `@`) that is what Prometheus computes, and it keeps a single code path for both.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use promql_parser::label::MatchOp as PMatchOp;
 use promql_parser::parser::token::{self, TokenId};
@@ -109,6 +111,127 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The same `data` object as [`Value::to_api_json`], written straight as JSON text: what
+    /// an HTTP API sends, without building a tree of a value per point first.
+    pub fn to_api_string(&self) -> String {
+        use std::fmt::Write;
+        fn time(out: &mut String, t_ms: i64) {
+            let sign = if t_ms < 0 { "-" } else { "" };
+            let abs = t_ms.unsigned_abs();
+            let (sec, ms) = (abs / 1000, abs % 1000);
+            let _ = if ms == 0 {
+                write!(out, "{sign}{sec}")
+            } else if ms % 100 == 0 {
+                write!(out, "{sign}{sec}.{}", ms / 100)
+            } else if ms % 10 == 0 {
+                write!(out, "{sign}{sec}.{:02}", ms / 10)
+            } else {
+                write!(out, "{sign}{sec}.{ms:03}")
+            };
+        }
+        fn value(out: &mut String, v: f64) {
+            out.push('"');
+            if v.is_nan() {
+                out.push_str("NaN");
+            } else if v == f64::INFINITY {
+                out.push_str("+Inf");
+            } else if v == f64::NEG_INFINITY {
+                out.push_str("-Inf");
+            } else {
+                let _ = write!(out, "{v}");
+            }
+            out.push('"');
+        }
+        fn string(out: &mut String, s: &str) {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => {
+                        let _ = write!(out, "\\u{:04x}", c as u32);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        fn metric(out: &mut String, l: &Labels) {
+            out.push('{');
+            for (i, (k, v)) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(out, k);
+                out.push(':');
+                string(out, v);
+            }
+            out.push('}');
+        }
+        let mut out = String::new();
+        match self {
+            Value::Scalar(t, v) => {
+                out.push_str(r#"{"resultType":"scalar","result":["#);
+                time(&mut out, *t);
+                out.push(',');
+                value(&mut out, *v);
+                out.push_str("]}");
+            }
+            Value::String(t, s) => {
+                out.push_str(r#"{"resultType":"string","result":["#);
+                time(&mut out, *t);
+                out.push(',');
+                string(&mut out, s);
+                out.push_str("]}");
+            }
+            Value::Vector(samples) => {
+                out.push_str(r#"{"resultType":"vector","result":["#);
+                for (i, s) in samples.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(r#"{"metric":"#);
+                    metric(&mut out, &s.labels);
+                    out.push_str(r#","value":["#);
+                    time(&mut out, s.t);
+                    out.push(',');
+                    value(&mut out, s.v);
+                    out.push_str("]}");
+                }
+                out.push_str("]}");
+            }
+            Value::Matrix(series) => {
+                out.push_str(r#"{"resultType":"matrix","result":["#);
+                for (i, s) in series.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(r#"{"metric":"#);
+                    metric(&mut out, &s.labels);
+                    out.push_str(r#","values":["#);
+                    for (j, &(t, v)) in s.points.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push('[');
+                        time(&mut out, t);
+                        out.push(',');
+                        value(&mut out, v);
+                        out.push(']');
+                    }
+                    out.push_str("]}");
+                }
+                out.push_str("]}");
+            }
+        }
+        out
+    }
+}
+
 /// Milliseconds as the API's seconds, printed exactly (`1700000000.123`, `1700000000`), as Prometheus does.
 fn api_time(t_ms: i64) -> serde_json::Value {
     let sign = if t_ms < 0 { "-" } else { "" };
@@ -143,21 +266,22 @@ pub fn format_value(v: f64) -> String {
 /// Evaluates `expr` at `t_ms`.
 pub fn instant(store: &Store, expr: &str, t_ms: i64) -> Result<Value, EvalError> {
     let ast = parse_supported(expr)?;
-    let ev = Evaluator { store };
+    let ev = Evaluator::new(store);
     let out = match ev.eval(&ast, t_ms)? {
         Val::Scalar(v) => Value::Scalar(t_ms, v),
         Val::Str(s) => Value::String(t_ms, s),
-        Val::Vector(mut v) => {
-            for s in &mut v {
-                s.t = t_ms;
-            }
+        Val::Vector(v) => {
+            let mut v: Vec<Sample> =
+                v.into_iter().map(|s| Sample { labels: (*s.labels).clone(), t: t_ms, v: s.v }).collect();
             // topk/bottomk give a meaningful order; everything else is sorted for stable output.
             if !ordered_result(&ast) {
                 v.sort_by(|a, b| a.labels.cmp(&b.labels));
             }
             Value::Vector(v)
         }
-        Val::Matrix(m) => Value::Matrix(m),
+        Val::Matrix(m) => {
+            Value::Matrix(m.into_iter().map(|s| Series { labels: (*s.labels).clone(), points: s.points }).collect())
+        }
     };
     Ok(out)
 }
@@ -187,15 +311,24 @@ pub fn range(store: &Store, expr: &str, start_ms: i64, end_ms: i64, step_ms: i64
             ));
         }
     }
-    let ev = Evaluator { store };
-    let mut series: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
+    let ev = Evaluator::new(store);
+    // By the interned labels' address: the same series is the same allocation at every step.
+    let mut index: PMap<*const Labels, usize> = PMap::default();
+    let mut series: Vec<(RL, Vec<(i64, f64)>)> = Vec::new();
+    let mut push = |labels: RL, t: i64, v: f64| {
+        let i = *index.entry(ptr(&labels)).or_insert_with(|| {
+            series.push((labels.clone(), Vec::new()));
+            series.len() - 1
+        });
+        series[i].1.push((t, v));
+    };
     let mut t = start_ms;
     while t <= end_ms {
         match ev.eval(&ast, t)? {
-            Val::Scalar(v) => series.entry(Vec::new()).or_default().push((t, v)),
+            Val::Scalar(v) => push(ev.intern(Vec::new()), t, v),
             Val::Vector(v) => {
                 for s in v {
-                    series.entry(s.labels).or_default().push((t, s.v));
+                    push(s.labels, t, s.v);
                 }
             }
             Val::Matrix(_) | Val::Str(_) => {
@@ -207,7 +340,8 @@ pub fn range(store: &Store, expr: &str, start_ms: i64, end_ms: i64, step_ms: i64
             None => break,
         };
     }
-    Ok(Value::Matrix(series.into_iter().map(|(labels, points)| Series { labels, points }).collect()))
+    series.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Value::Matrix(series.into_iter().map(|(labels, points)| Series { labels: (*labels).clone(), points }).collect()))
 }
 
 /// Refuses (with [`EvalError::Unsupported`]) any construct outside the implemented subset, without
@@ -365,11 +499,58 @@ fn check_node(e: &Expr, depth: usize) -> Result<(), EvalError> {
     }
 }
 
+/// Maps keyed by addresses (of interned labels, of AST nodes) hash the address with one
+/// multiply, as rustc's FxHash does: there is nothing for SipHash to defend against here.
+#[derive(Default, Clone, Copy)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type PMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<AddrHasher>>;
+type PSet<K> = HashSet<K, std::hash::BuildHasherDefault<AddrHasher>>;
+
+/// Label sets inside an evaluation: every one is interned (see [`Evaluator::intern`]), so two
+/// are equal exactly when they are the same allocation, and copying one is a reference count.
+type RL = Rc<Labels>;
+
+fn ptr(l: &RL) -> *const Labels {
+    Rc::as_ptr(l)
+}
+
+/// One element of an instant vector during evaluation.
+#[derive(Clone)]
+struct ISample {
+    labels: RL,
+    t: i64,
+    v: f64,
+}
+
+/// One series of a range vector during evaluation.
+struct ISeries {
+    labels: RL,
+    points: Vec<(i64, f64)>,
+}
+
 /// An intermediate value.
 enum Val {
     Scalar(f64),
-    Vector(Vec<Sample>),
-    Matrix(Vec<Series>),
+    Vector(Vec<ISample>),
+    Matrix(Vec<ISeries>),
     Str(String),
 }
 
@@ -384,8 +565,109 @@ impl Val {
     }
 }
 
+/// What one query computes once and reuses at every step of a range query: which series a
+/// selector picks, and the label sets derived from a label set (by an AST node or a function).
+#[derive(Default)]
+struct Caches {
+    /// Per selector, by its address in the AST (which outlives the query).
+    selected: PMap<*const VectorSelector, Rc<Vec<Picked>>>,
+    /// Every label set made during the query, once.
+    interned: HashSet<RL>,
+    /// (what derives, input) -> output; the input's address is unique because it is interned.
+    derived: PMap<(usize, *const Labels), RL>,
+}
+
+/// A series a selector picked: its id, its interned labels, and where its last window began,
+/// so the next step (always later) finds its window by moving forward, not by a new search.
+struct Picked {
+    id: usize,
+    labels: RL,
+    cursor: Cell<usize>,
+}
+
+/// The samples in `[mint, maxt]`, found from the cursor of the previous window.
+fn window_from<'s>(samples: &'s [(i64, f64)], cursor: &Cell<usize>, mint: i64, maxt: i64) -> &'s [(i64, f64)] {
+    let n = samples.len();
+    let mut lo = cursor.get().min(n);
+    if lo > 0 && samples[lo - 1].0 >= mint {
+        // Earlier than the last window (not in a range query's order): search afresh.
+        lo = samples.partition_point(|&(t, _)| t < mint);
+    } else if lo < n && samples[lo].0 < mint {
+        // Gallop forward, then search the last stride.
+        let mut step = 1;
+        while lo + step < n && samples[lo + step].0 < mint {
+            step *= 2;
+        }
+        let end = (lo + step).min(n);
+        lo += samples[lo..end].partition_point(|&(t, _)| t < mint);
+    }
+    cursor.set(lo);
+    let mut hi = lo;
+    while hi < n && samples[hi].0 <= maxt {
+        hi += 1;
+    }
+    &samples[lo..hi]
+}
+
+/// Tags of [`Evaluator::derive`] for derivations that are not tied to an AST node.
+const DROP_NAME: usize = 1;
+const HIST_KEY: usize = 2;
+const HIST_LABELS: usize = 3;
+
 struct Evaluator<'a> {
     store: &'a Store,
+    cache: RefCell<Caches>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(store: &'a Store) -> Evaluator<'a> {
+        Evaluator { store, cache: RefCell::new(Caches::default()) }
+    }
+
+    /// The one shared copy of this label set.
+    fn intern(&self, l: Labels) -> RL {
+        let mut c = self.cache.borrow_mut();
+        if let Some(r) = c.interned.get(&l) {
+            return r.clone();
+        }
+        let r = Rc::new(l);
+        c.interned.insert(r.clone());
+        r
+    }
+
+    /// `f(input)`, computed once per query for each `(tag, input)`.
+    fn derive(&self, tag: usize, input: &RL, f: impl FnOnce(&Labels) -> Labels) -> RL {
+        if let Some(r) = self.cache.borrow().derived.get(&(tag, ptr(input))) {
+            return r.clone();
+        }
+        let out = self.intern(f(input));
+        self.cache.borrow_mut().derived.insert((tag, ptr(input)), out.clone());
+        out
+    }
+
+    /// The labels without `__name__`.
+    fn drop_name(&self, l: &RL) -> RL {
+        if !l.iter().any(|(k, _)| k == "__name__") {
+            return l.clone();
+        }
+        self.derive(DROP_NAME, l, |l| l.iter().filter(|(k, _)| k != "__name__").cloned().collect())
+    }
+
+    /// The series a selector picks, with their interned labels, sorted by labels.
+    fn selected(&self, vs: &VectorSelector) -> Rc<Vec<Picked>> {
+        let key = vs as *const VectorSelector;
+        if let Some(s) = self.cache.borrow().selected.get(&key) {
+            return s.clone();
+        }
+        let ids = self.store.select_ids(&selector_matchers(vs));
+        let list: Vec<Picked> = ids
+            .into_iter()
+            .map(|id| Picked { id, labels: self.intern(self.store.labels_of(id).clone()), cursor: Cell::new(0) })
+            .collect();
+        let list = Rc::new(list);
+        self.cache.borrow_mut().selected.insert(key, list.clone());
+        list
+    }
 }
 
 fn duration_ms(d: &std::time::Duration) -> i64 {
@@ -431,10 +713,11 @@ fn set_label(l: &mut Labels, name: &str, value: &str) {
     }
 }
 
-fn check_dups(v: &[Sample]) -> Result<(), EvalError> {
-    let mut seen: HashSet<&Labels> = HashSet::with_capacity(v.len());
+fn check_dups(v: &[ISample]) -> Result<(), EvalError> {
+    // Interned: the same labels are the same allocation.
+    let mut seen: PSet<*const Labels> = PSet::with_capacity_and_hasher(v.len(), Default::default());
     for s in v {
-        if !seen.insert(&s.labels) {
+        if !seen.insert(ptr(&s.labels)) {
             return exec_err("vector cannot contain metrics with the same labelset");
         }
     }
@@ -700,6 +983,10 @@ impl Matching {
 }
 
 impl<'a> Evaluator<'a> {
+    fn signature(&self, b: &BinaryExpr, m: &Matching, l: &RL) -> RL {
+        self.derive(b as *const BinaryExpr as usize, l, |l| m.signature(l))
+    }
+
     fn eval(&self, e: &Expr, t: i64) -> Result<Val, EvalError> {
         match e {
             Expr::NumberLiteral(n) => Ok(Val::Scalar(n.val)),
@@ -710,8 +997,8 @@ impl<'a> Evaluator<'a> {
             Expr::Unary(u) => match self.eval(&u.expr, t)? {
                 Val::Scalar(v) => Ok(Val::Scalar(-v)),
                 Val::Vector(v) => {
-                    let out: Vec<Sample> =
-                        v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: -s.v }).collect();
+                    let out: Vec<ISample> =
+                        v.into_iter().map(|s| ISample { labels: self.drop_name(&s.labels), t, v: -s.v }).collect();
                     check_dups(&out)?;
                     Ok(Val::Vector(out))
                 }
@@ -725,39 +1012,56 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn select_instant(&self, vs: &VectorSelector, t: i64) -> Result<Vec<Sample>, EvalError> {
+    fn select_instant(&self, vs: &VectorSelector, t: i64) -> Result<Vec<ISample>, EvalError> {
         check_selector(vs)?;
         let ref_t = t.saturating_sub(offset_ms(&vs.offset));
-        let matchers = selector_matchers(vs);
+        let selected = self.selected(vs);
         let mut out = Vec::new();
-        for s in self.store.select(&matchers, ref_t.saturating_sub(LOOKBACK_MS), ref_t) {
+        for p in selected.iter() {
+            let w = window_from(self.store.samples(p.id), &p.cursor, ref_t.saturating_sub(LOOKBACK_MS), ref_t);
             // The newest sample within the lookback window is the value, unless it marks staleness.
-            if let Some(&(st, v)) = s.samples.last()
+            if let Some(&(st, v)) = w.last()
                 && !is_stale(v)
             {
-                out.push(Sample { labels: s.labels.clone(), t: st, v });
+                out.push(ISample { labels: p.labels.clone(), t: st, v });
             }
         }
         Ok(out)
     }
 
     /// Samples in `[ref - range, ref]` (closed on the left in Prometheus 2.x), staleness markers left out.
-    fn select_range(&self, ms: &MatrixSelector, t: i64) -> Result<Vec<Series>, EvalError> {
-        check_selector(&ms.vs)?;
-        let ref_t = t.saturating_sub(offset_ms(&ms.vs.offset));
-        let matchers = selector_matchers(&ms.vs);
-        let mint = ref_t.saturating_sub(duration_ms(&ms.range));
+    fn select_range(&self, ms: &MatrixSelector, t: i64) -> Result<Vec<ISeries>, EvalError> {
         let mut out = Vec::new();
-        for s in self.store.select(&matchers, mint, ref_t) {
-            let points: Vec<(i64, f64)> = s.samples.iter().copied().filter(|&(_, v)| !is_stale(v)).collect();
-            if !points.is_empty() {
-                out.push(Series { labels: s.labels.clone(), points });
-            }
-        }
+        self.each_window(ms, t, |labels, points| {
+            out.push(ISeries { labels: labels.clone(), points: points.to_vec() });
+        })?;
         Ok(out)
     }
 
-    fn vector(&self, e: &Expr, t: i64) -> Result<Vec<Sample>, EvalError> {
+    /// Every selected series' samples in `[ref - range, ref]`, staleness markers left out,
+    /// borrowed from the store unless a marker must be removed.
+    fn each_window(&self, ms: &MatrixSelector, t: i64, mut f: impl FnMut(&RL, &[(i64, f64)])) -> Result<(), EvalError> {
+        check_selector(&ms.vs)?;
+        let ref_t = t.saturating_sub(offset_ms(&ms.vs.offset));
+        let mint = ref_t.saturating_sub(duration_ms(&ms.range));
+        let selected = self.selected(&ms.vs);
+        let mut scratch = Vec::new();
+        for p in selected.iter() {
+            let (labels, w) = (&p.labels, window_from(self.store.samples(p.id), &p.cursor, mint, ref_t));
+            if w.iter().any(|&(_, v)| is_stale(v)) {
+                scratch.clear();
+                scratch.extend(w.iter().copied().filter(|&(_, v)| !is_stale(v)));
+                if !scratch.is_empty() {
+                    f(labels, &scratch);
+                }
+            } else if !w.is_empty() {
+                f(labels, w);
+            }
+        }
+        Ok(())
+    }
+
+    fn vector(&self, e: &Expr, t: i64) -> Result<Vec<ISample>, EvalError> {
         match self.eval(e, t)? {
             Val::Vector(v) => Ok(v),
             other => exec_err(format!("expected an instant vector, got a {}", other.type_name())),
@@ -792,24 +1096,25 @@ impl<'a> Evaluator<'a> {
             (Val::Scalar(s), Val::Vector(v)) => self.vector_scalar(op, v, s, true, return_bool, t),
             (Val::Vector(l), Val::Vector(r)) => {
                 let m = self.matching(b, op);
+                let sig = |s: &ISample| ptr(&self.signature(b, &m, &s.labels));
                 let out = match op {
                     token::T_LAND => {
-                        let sigs: HashSet<Labels> = r.iter().map(|s| m.signature(&s.labels)).collect();
-                        l.into_iter().filter(|s| sigs.contains(&m.signature(&s.labels))).collect()
+                        let sigs: PSet<*const Labels> = r.iter().map(sig).collect();
+                        l.into_iter().filter(|s| sigs.contains(&sig(s))).collect()
                     }
                     token::T_LUNLESS => {
-                        let sigs: HashSet<Labels> = r.iter().map(|s| m.signature(&s.labels)).collect();
-                        l.into_iter().filter(|s| !sigs.contains(&m.signature(&s.labels))).collect()
+                        let sigs: PSet<*const Labels> = r.iter().map(sig).collect();
+                        l.into_iter().filter(|s| !sigs.contains(&sig(s))).collect()
                     }
                     token::T_LOR => {
-                        let sigs: HashSet<Labels> = l.iter().map(|s| m.signature(&s.labels)).collect();
+                        let sigs: PSet<*const Labels> = l.iter().map(sig).collect();
                         let mut out = l;
-                        out.extend(r.into_iter().filter(|s| !sigs.contains(&m.signature(&s.labels))));
+                        out.extend(r.into_iter().filter(|s| !sigs.contains(&sig(s))));
                         out
                     }
-                    _ => vector_binop(op, l, r, &m, return_bool)?,
+                    _ => self.vector_binop(b, op, l, r, &m, return_bool)?,
                 };
-                let out: Vec<Sample> = out.into_iter().map(|s| Sample { t, ..s }).collect();
+                let out: Vec<ISample> = out.into_iter().map(|s| ISample { t, ..s }).collect();
                 check_dups(&out)?;
                 Ok(Val::Vector(out))
             }
@@ -853,7 +1158,7 @@ impl<'a> Evaluator<'a> {
     fn vector_scalar(
         &self,
         op: TokenId,
-        v: Vec<Sample>,
+        v: Vec<ISample>,
         s: f64,
         swap: bool,
         return_bool: bool,
@@ -872,8 +1177,8 @@ impl<'a> Evaluator<'a> {
                 keep = true;
             }
             if keep {
-                let labels = if is_arithmetic(op) || return_bool { drop_name(smp.labels) } else { smp.labels };
-                out.push(Sample { labels, t, v: value });
+                let labels = if is_arithmetic(op) || return_bool { self.drop_name(&smp.labels) } else { smp.labels };
+                out.push(ISample { labels, t, v: value });
             }
         }
         check_dups(&out)?;
@@ -905,7 +1210,9 @@ impl<'a> Evaluator<'a> {
             }
             // count_values groups by the value as a label, too.
             for s in &mut input {
-                set_label(&mut s.labels, label, &format_value(s.v));
+                let mut l = (*s.labels).clone();
+                set_label(&mut l, label, &format_value(s.v));
+                s.labels = self.intern(l);
             }
             if !without {
                 grouping.push(label.clone());
@@ -918,16 +1225,18 @@ impl<'a> Evaluator<'a> {
                 l.iter().filter(|(k, _)| grouping.contains(k)).cloned().collect()
             }
         };
+        // count_values' grouping depends on its parameter, which may change between steps.
+        let tag = if param_s.is_some() { 0 } else { a as *const AggregateExpr as usize };
         // Groups in order of first appearance, as Prometheus emits them.
-        let mut order: Vec<Labels> = Vec::new();
-        let mut groups: HashMap<Labels, Vec<Sample>> = HashMap::new();
+        let mut order: Vec<RL> = Vec::new();
+        let mut groups: PMap<*const Labels, Vec<ISample>> = PMap::default();
         for s in input {
-            let g = group_of(&s.labels);
-            match groups.get_mut(&g) {
+            let g = if tag == 0 { self.intern(group_of(&s.labels)) } else { self.derive(tag, &s.labels, group_of) };
+            match groups.get_mut(&ptr(&g)) {
                 Some(members) => members.push(s),
                 None => {
-                    order.push(g.clone());
-                    groups.insert(g, vec![s]);
+                    groups.insert(ptr(&g), vec![s]);
+                    order.push(g);
                 }
             }
         }
@@ -942,7 +1251,7 @@ impl<'a> Evaluator<'a> {
             }
             let k = k as usize;
             for g in &order {
-                let Some(mut members) = groups.remove(g) else { continue };
+                let Some(mut members) = groups.remove(&ptr(g)) else { continue };
                 // Highest first for topk (lowest for bottomk); NaN always last, as Prometheus' heaps rank it.
                 members.sort_by(|x, y| {
                     use std::cmp::Ordering::*;
@@ -955,12 +1264,12 @@ impl<'a> Evaluator<'a> {
                     }
                 });
                 members.truncate(k);
-                out.extend(members.into_iter().map(|s| Sample { t, ..s }));
+                out.extend(members.into_iter().map(|s| ISample { t, ..s }));
             }
             return Ok(Val::Vector(out));
         }
         for g in order {
-            let Some(members) = groups.remove(&g) else { continue };
+            let Some(members) = groups.remove(&ptr(&g)) else { continue };
             let values = members.iter().map(|s| s.v);
             let v = match op {
                 token::T_SUM => values.sum(),
@@ -974,7 +1283,7 @@ impl<'a> Evaluator<'a> {
                 token::T_QUANTILE => quantile(param_f.unwrap_or(f64::NAN), values.collect()),
                 _ => return unsupported(format!("the {} aggregation", a.op)),
             };
-            out.push(Sample { labels: g, t, v });
+            out.push(ISample { labels: g, t, v });
         }
         Ok(Val::Vector(out))
     }
@@ -990,14 +1299,16 @@ impl<'a> Evaluator<'a> {
         }
         let simple = |f: fn(f64) -> f64| -> Result<Val, EvalError> {
             let v = self.vector(arg(0)?, t)?;
-            let out: Vec<Sample> =
-                v.into_iter().map(|s| Sample { labels: drop_name(s.labels), t, v: f(s.v) }).collect();
+            let out: Vec<ISample> =
+                v.into_iter().map(|s| ISample { labels: self.drop_name(&s.labels), t, v: f(s.v) }).collect();
             check_dups(&out)?;
             Ok(Val::Vector(out))
         };
         match name {
             "time" => Ok(Val::Scalar(t as f64 / 1000.0)),
-            "vector" => Ok(Val::Vector(vec![Sample { labels: Vec::new(), t, v: self.scalar(arg(0)?, t)? }])),
+            "vector" => {
+                Ok(Val::Vector(vec![ISample { labels: self.intern(Vec::new()), t, v: self.scalar(arg(0)?, t)? }]))
+            }
             "scalar" => {
                 let v = self.vector(arg(0)?, t)?;
                 Ok(Val::Scalar(if v.len() == 1 { v[0].v } else { f64::NAN }))
@@ -1018,9 +1329,9 @@ impl<'a> Evaluator<'a> {
                 };
                 // Prometheus rounds half up, through the inverse, exactly so.
                 let inv = 1.0 / to_nearest;
-                let out: Vec<Sample> = v
+                let out: Vec<ISample> = v
                     .into_iter()
-                    .map(|s| Sample { labels: drop_name(s.labels), t, v: (s.v * inv + 0.5).floor() / inv })
+                    .map(|s| ISample { labels: self.drop_name(&s.labels), t, v: (s.v * inv + 0.5).floor() / inv })
                     .collect();
                 check_dups(&out)?;
                 Ok(Val::Vector(out))
@@ -1035,7 +1346,7 @@ impl<'a> Evaluator<'a> {
                 if name == "clamp" && hi < lo {
                     return Ok(Val::Vector(Vec::new()));
                 }
-                let out: Vec<Sample> = v
+                let out: Vec<ISample> = v
                     .into_iter()
                     .map(|s| {
                         let v = match name {
@@ -1043,7 +1354,7 @@ impl<'a> Evaluator<'a> {
                             "clamp_min" => go_max(lo, s.v),
                             _ => go_min(hi, s.v),
                         };
-                        Sample { labels: drop_name(s.labels), t, v }
+                        ISample { labels: self.drop_name(&s.labels), t, v }
                     })
                     .collect();
                 check_dups(&out)?;
@@ -1053,11 +1364,11 @@ impl<'a> Evaluator<'a> {
                 // Only a bare selector yields its samples' own times; anything computed is "now".
                 let direct = matches!(unparen(arg(0)?), Expr::VectorSelector(_));
                 let v = self.vector(arg(0)?, t)?;
-                let out: Vec<Sample> = v
+                let out: Vec<ISample> = v
                     .into_iter()
                     .map(|s| {
                         let ts = if direct { s.t } else { t };
-                        Sample { labels: drop_name(s.labels), t, v: ts as f64 / 1000.0 }
+                        ISample { labels: self.drop_name(&s.labels), t, v: ts as f64 / 1000.0 }
                     })
                     .collect();
                 check_dups(&out)?;
@@ -1081,9 +1392,11 @@ impl<'a> Evaluator<'a> {
                     if let Some(caps) = re.captures(&src_val) {
                         let mut res = String::new();
                         caps.expand(&repl, &mut res);
-                        set_label(&mut s.labels, &dst, &res);
+                        let mut l = (*s.labels).clone();
+                        set_label(&mut l, &dst, &res);
+                        s.labels = self.intern(l);
                     }
-                    out.push(Sample { t, ..s });
+                    out.push(ISample { t, ..s });
                 }
                 check_dups(&out)?;
                 Ok(Val::Vector(out))
@@ -1091,24 +1404,29 @@ impl<'a> Evaluator<'a> {
             "histogram_quantile" => {
                 let q = self.scalar(arg(0)?, t)?;
                 let v = self.vector(arg(1)?, t)?;
-                let mut order: Vec<Labels> = Vec::new();
-                let mut groups: HashMap<Labels, (Labels, Vec<(f64, f64)>)> = HashMap::new();
+                let mut order: Vec<*const Labels> = Vec::new();
+                type Buckets = (RL, Vec<(f64, f64)>);
+                let mut groups: PMap<*const Labels, Buckets> = PMap::default();
                 for s in v {
                     // A missing or malformed `le` is skipped, as Prometheus does.
                     let Some(Ok(ub)) = label_value(&s.labels, "le").map(|le| le.parse::<f64>()) else {
                         continue;
                     };
-                    let key: Labels = s.labels.iter().filter(|(k, _)| k != "le").cloned().collect();
-                    let entry = groups.entry(key.clone()).or_insert_with(|| {
-                        order.push(key);
-                        (s.labels.iter().filter(|(k, _)| k != "le" && k != "__name__").cloned().collect(), Vec::new())
+                    let key =
+                        self.derive(HIST_KEY, &s.labels, |l| l.iter().filter(|(k, _)| k != "le").cloned().collect());
+                    let entry = groups.entry(ptr(&key)).or_insert_with(|| {
+                        order.push(ptr(&key));
+                        let labels = self.derive(HIST_LABELS, &s.labels, |l| {
+                            l.iter().filter(|(k, _)| k != "le" && k != "__name__").cloned().collect()
+                        });
+                        (labels, Vec::new())
                     });
                     entry.1.push((ub, s.v));
                 }
                 let mut out = Vec::new();
                 for k in order {
                     if let Some((labels, buckets)) = groups.remove(&k) {
-                        out.push(Sample { labels, t, v: bucket_quantile(q, buckets) });
+                        out.push(ISample { labels, t, v: bucket_quantile(q, buckets) });
                     }
                 }
                 check_dups(&out)?;
@@ -1119,7 +1437,7 @@ impl<'a> Evaluator<'a> {
                 if !v.is_empty() {
                     return Ok(Val::Vector(Vec::new()));
                 }
-                Ok(Val::Vector(vec![Sample { labels: absent_labels(arg(0)?), t, v: 1.0 }]))
+                Ok(Val::Vector(vec![ISample { labels: self.intern(absent_labels(arg(0)?)), t, v: 1.0 }]))
             }
             _ => unsupported(format!("the function {name}()")),
         }
@@ -1142,13 +1460,14 @@ impl<'a> Evaluator<'a> {
             Some(Expr::Subquery(_)) => return unsupported("a subquery"),
             _ => return exec_err(format!("{name}() expects a range vector selector")),
         };
-        let series = self.select_range(ms, t)?;
         if name == "absent_over_time" {
-            if !series.is_empty() {
+            let mut any = false;
+            self.each_window(ms, t, |_, _| any = true)?;
+            if any {
                 return Ok(Val::Vector(Vec::new()));
             }
-            return Ok(Val::Vector(vec![Sample {
-                labels: absent_labels(&Expr::MatrixSelector(ms.clone())),
+            return Ok(Val::Vector(vec![ISample {
+                labels: self.intern(absent_labels(&Expr::MatrixSelector(ms.clone()))),
                 t,
                 v: 1.0,
             }]));
@@ -1157,9 +1476,12 @@ impl<'a> Evaluator<'a> {
         let range = duration_ms(&ms.range);
         let range_start = ref_t.saturating_sub(range);
         let range_s = range as f64 / 1000.0;
-        let mut out = Vec::with_capacity(series.len());
-        for s in series {
-            let p = &s.points;
+        let mut out = Vec::new();
+        let mut failed = None;
+        self.each_window(ms, t, |labels, p| {
+            if failed.is_some() {
+                return;
+            }
             let vals = || p.iter().map(|&(_, v)| v);
             let v = match name {
                 "rate" => extrapolated_rate(p, range_start, ref_t, range_s, true, true),
@@ -1181,13 +1503,19 @@ impl<'a> Evaluator<'a> {
                 "quantile_over_time" => Some(quantile(q, vals().collect())),
                 "stdvar_over_time" => Some(stdvar_of(vals())),
                 "stddev_over_time" => Some(stdvar_of(vals()).sqrt()),
-                _ => return unsupported(format!("the function {name}()")),
+                _ => {
+                    failed = Some(format!("the function {name}()"));
+                    None
+                }
             };
             if let Some(v) = v {
                 // last_over_time is the one range function that keeps the metric name.
-                let labels = if name == "last_over_time" { s.labels } else { drop_name(s.labels) };
-                out.push(Sample { labels, t, v });
+                let labels = if name == "last_over_time" { labels.clone() } else { self.drop_name(labels) };
+                out.push(ISample { labels, t, v });
             }
+        })?;
+        if let Some(construct) = failed {
+            return unsupported(construct);
         }
         check_dups(&out)?;
         Ok(Val::Vector(out))
@@ -1219,63 +1547,68 @@ fn absent_labels(e: &Expr) -> Labels {
 }
 
 /// Prometheus' `VectorBinop` for arithmetic and comparison operators between two vectors.
-fn vector_binop(
-    op: TokenId,
-    lhs: Vec<Sample>,
-    rhs: Vec<Sample>,
-    m: &Matching,
-    return_bool: bool,
-) -> Result<Vec<Sample>, EvalError> {
-    // For one-to-many, swap the sides so the "one" side is always on the right.
-    let (lhs, rhs) = if m.card == Card::OneToMany { (rhs, lhs) } else { (lhs, rhs) };
-    let mut right: HashMap<Labels, Sample> = HashMap::with_capacity(rhs.len());
-    for rs in rhs {
-        let sig = m.signature(&rs.labels);
-        if let Some(dup) = right.get(&sig) {
-            let side = if m.card == Card::OneToMany { "left" } else { "right" };
-            return exec_err(format!(
-                "found duplicate series for the match group {} on the {side} hand-side of the operation: [{}, {}];\
+impl Evaluator<'_> {
+    fn vector_binop(
+        &self,
+        b: &BinaryExpr,
+        op: TokenId,
+        lhs: Vec<ISample>,
+        rhs: Vec<ISample>,
+        m: &Matching,
+        return_bool: bool,
+    ) -> Result<Vec<ISample>, EvalError> {
+        // For one-to-many, swap the sides so the "one" side is always on the right.
+        let (lhs, rhs) = if m.card == Card::OneToMany { (rhs, lhs) } else { (lhs, rhs) };
+        let mut right: PMap<*const Labels, ISample> = PMap::with_capacity_and_hasher(rhs.len(), Default::default());
+        for rs in rhs {
+            let sig = self.signature(b, m, &rs.labels);
+            if let Some(dup) = right.get(&ptr(&sig)) {
+                let side = if m.card == Card::OneToMany { "left" } else { "right" };
+                return exec_err(format!(
+                    "found duplicate series for the match group {} on the {side} hand-side of the operation: [{}, {}];\
                  many-to-many matching not allowed: matching labels must be unique on one side",
-                fmt_labels(&sig),
-                fmt_labels(&rs.labels),
-                fmt_labels(&dup.labels)
-            ));
-        }
-        right.insert(sig, rs);
-    }
-    let mut matched: HashMap<Labels, HashSet<Labels>> = HashMap::new();
-    let mut out = Vec::new();
-    for ls in lhs {
-        let sig = m.signature(&ls.labels);
-        let Some(rs) = right.get(&sig) else { continue };
-        let (vl, vr) = if m.card == Card::OneToMany { (rs.v, ls.v) } else { (ls.v, rs.v) };
-        let (mut value, keep) = elem_binop(op, vl, vr)?;
-        if return_bool {
-            value = if keep { 1.0 } else { 0.0 };
-        } else if !keep {
-            continue;
-        }
-        let mut metric = result_metric(&ls.labels, &rs.labels, op, m);
-        if return_bool {
-            metric = drop_name(metric);
-        }
-        let exists = matched.contains_key(&sig);
-        if m.card == Card::OneToOne {
-            if exists {
-                return exec_err(
-                    "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
-                );
+                    fmt_labels(&sig),
+                    fmt_labels(&rs.labels),
+                    fmt_labels(&dup.labels)
+                ));
             }
-            matched.insert(sig, HashSet::new());
-        } else {
-            let set = matched.entry(sig).or_default();
-            if !set.insert(metric.clone()) {
-                return exec_err("multiple matches for labels: grouping labels must ensure unique matches");
-            }
+            right.insert(ptr(&sig), rs);
         }
-        out.push(Sample { labels: metric, t: 0, v: value });
+        let mut matched: PMap<*const Labels, PSet<*const Labels>> = PMap::default();
+        let mut out = Vec::new();
+        for ls in lhs {
+            let sig = ptr(&self.signature(b, m, &ls.labels));
+            let Some(rs) = right.get(&sig) else { continue };
+            let (vl, vr) = if m.card == Card::OneToMany { (rs.v, ls.v) } else { (ls.v, rs.v) };
+            let (mut value, keep) = elem_binop(op, vl, vr)?;
+            if return_bool {
+                value = if keep { 1.0 } else { 0.0 };
+            } else if !keep {
+                continue;
+            }
+            let mut metric = result_metric(&ls.labels, &rs.labels, op, m);
+            if return_bool {
+                metric = drop_name(metric);
+            }
+            let metric = self.intern(metric);
+            let exists = matched.contains_key(&sig);
+            if m.card == Card::OneToOne {
+                if exists {
+                    return exec_err(
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
+                    );
+                }
+                matched.insert(sig, PSet::default());
+            } else {
+                let set = matched.entry(sig).or_default();
+                if !set.insert(ptr(&metric)) {
+                    return exec_err("multiple matches for labels: grouping labels must ensure unique matches");
+                }
+            }
+            out.push(ISample { labels: metric, t: 0, v: value });
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 fn result_metric(lhs: &Labels, rhs: &Labels, op: TokenId, m: &Matching) -> Labels {
@@ -1325,7 +1658,13 @@ mod tests {
         st.append(&l("a"), 0, 1.0).unwrap();
         st.append(&l("b"), 0, 3.0).unwrap();
         let t = 1_700_000_000_123;
-        let j = |e: &str| instant(&st, e, 60_000).unwrap().to_api_json().to_string();
+        // The text writer and the JSON tree say the same, to the byte.
+        let j = |e: &str| {
+            let v = instant(&st, e, 60_000).unwrap();
+            let text = v.to_api_json().to_string();
+            assert_eq!(v.to_api_string(), text);
+            text
+        };
         assert_eq!(j("1 / 0"), r#"{"resultType":"scalar","result":[60,"+Inf"]}"#);
         assert_eq!(j("\"x\""), r#"{"resultType":"string","result":[60,"x"]}"#);
         assert_eq!(
@@ -1342,6 +1681,12 @@ mod tests {
             r,
             r#"{"resultType":"matrix","result":[{"metric":{},"values":[[1700000000.123,"1700000000.123"],[1700000001.123,"1700000001.123"]]}]}"#
         );
+        let odd = vec![("__name__".to_string(), "m".to_string()), ("i".to_string(), "q\"\\\n\u{1}é".to_string())];
+        st.append(&odd, 0, 0.25).unwrap();
+        for q in ["m", "m[1m]", "label_replace(m, \"x\", \"$1\", \"i\", \"(.*)\")"] {
+            let v = range(&st, q, 0, 120_010, 15_010).or_else(|_| instant(&st, q, 120)).unwrap();
+            assert_eq!(v.to_api_string(), v.to_api_json().to_string(), "{q}");
+        }
         assert!(range(&st, "m[1m]", 0, 1, 1).is_err());
         assert!(matches!(range(&st, "m", 0, 10_000_000_000, 1), Err(EvalError::BadRange(_))));
     }

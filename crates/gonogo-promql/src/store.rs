@@ -218,6 +218,41 @@ impl Store {
         self.newest_t = None;
     }
 
+    /// The ids of the series matching all `matchers`, sorted by labels: what a query selects
+    /// once and then reads at every step through [`Store::window`].
+    pub fn select_ids(&self, matchers: &[Matcher]) -> Vec<usize> {
+        let name_eq = matchers.iter().find_map(|m| match &m.op {
+            MatchOp::Equal(v) if m.name == "__name__" => Some(v.as_str()),
+            _ => None,
+        });
+        let mut ids: Vec<usize> = match name_eq {
+            Some(name) => self.by_name.get(name).cloned().unwrap_or_default(),
+            None => (0..self.series.len()).collect(),
+        };
+        ids.retain(|&id| self.series.get(id).is_some_and(|s| matchers.iter().all(|m| m.matches_labels(&s.labels))));
+        ids.sort_by(|&a, &b| self.series[a].labels.cmp(&self.series[b].labels));
+        ids
+    }
+
+    /// The labels of a series from [`Store::select_ids`].
+    pub fn labels_of(&self, id: usize) -> &Labels {
+        static EMPTY: Labels = Vec::new();
+        self.series.get(id).map_or(&EMPTY, |s| &s.labels)
+    }
+
+    /// All of a series' samples, in time order.
+    pub fn samples(&self, id: usize) -> &[(i64, f64)] {
+        self.series.get(id).map_or(&[], |s| &s.samples)
+    }
+
+    /// A series' samples in `[mint, maxt]`.
+    pub fn window(&self, id: usize, mint: i64, maxt: i64) -> &[(i64, f64)] {
+        let Some(s) = self.series.get(id) else { return &[] };
+        let lo = s.samples.partition_point(|&(t, _)| t < mint);
+        let hi = s.samples.partition_point(|&(t, _)| t <= maxt);
+        if lo < hi { &s.samples[lo..hi] } else { &[] }
+    }
+
     /// Series matching all `matchers` that have samples in `[mint, maxt]`, with those samples, sorted
     /// by labels.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Selected<'_>> {
@@ -250,21 +285,22 @@ pub fn load_openmetrics(text: &str, store: &mut Store) -> Result<(), StoreError>
         .map_err(|e| StoreError::Load { line: e.line, message: e.message })?;
     for fam in &families {
         for s in &fam.samples {
-            let line = sample_line(text, s);
+            // Found only for an error: a scan of the text per sample would make loading quadratic.
+            let line = || sample_line(text, s);
             let Some(ts) = s.timestamp else {
                 return Err(StoreError::Load {
-                    line,
+                    line: line(),
                     message: format!("sample of {} has no timestamp, which a backfill needs", s.name),
                 });
             };
             let t_ms = (ts * 1000.0).round();
             if !t_ms.is_finite() || t_ms.abs() > 9.0e15 {
-                return Err(StoreError::Load { line, message: format!("timestamp {ts} is out of range") });
+                return Err(StoreError::Load { line: line(), message: format!("timestamp {ts} is out of range") });
             }
             let mut labels: Labels = s.labels.clone();
             labels.push(("__name__".to_string(), s.name.clone()));
             store.append(&labels, t_ms as i64, s.value).map_err(|e| match e {
-                StoreError::SeriesLimit { .. } => StoreError::Load { line, message: e.to_string() },
+                StoreError::SeriesLimit { .. } => StoreError::Load { line: line(), message: e.to_string() },
                 other => other,
             })?;
         }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gonogo_promql::eval;
 use gonogo_promql::store::Store;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -113,8 +113,8 @@ pub async fn serve_api(addr: SocketAddr, store: Arc<RwLock<Store>>) -> std::io::
         .route("/api/v1/query_range", get(range_get).post(range_post))
         // The embedded engine evaluates no alerting rules: it says so, as an empty list, so
         // that `gonogo verify` names each alert as not loaded instead of failing to connect.
-        .route("/api/v1/rules", get(|| async { answer(Ok(json!({ "groups": [] }))) }))
-        .route("/api/v1/alerts", get(|| async { answer(Ok(json!({ "alerts": [] }))) }))
+        .route("/api/v1/rules", get(|| async { answer(Ok(r#"{"groups":[]}"#.to_string())) }))
+        .route("/api/v1/alerts", get(|| async { answer(Ok(r#"{"alerts":[]}"#.to_string())) }))
         .with_state(store);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
@@ -153,9 +153,13 @@ fn bad(message: String) -> ApiError {
     ApiError { status: StatusCode::BAD_REQUEST, kind: "bad_data", message }
 }
 
-fn answer(r: Result<Value, ApiError>) -> Response {
+fn answer(r: Result<String, ApiError>) -> Response {
     match r {
-        Ok(data) => axum::Json(json!({ "status": "success", "data": data })).into_response(),
+        Ok(data) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            format!(r#"{{"status":"success","data":{data}}}"#),
+        )
+            .into_response(),
         Err(e) => (e.status, axum::Json(json!({ "status": "error", "errorType": e.kind, "error": e.message })))
             .into_response(),
     }
@@ -165,7 +169,7 @@ fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-fn instant_query(store: &RwLock<Store>, p: &Params) -> Result<Value, ApiError> {
+fn instant_query(store: &RwLock<Store>, p: &Params) -> Result<String, ApiError> {
     let q = p.get("query").ok_or_else(|| bad("invalid parameter \"query\": no query given".into()))?;
     let t = match p.get("time") {
         Some(t) => parse_time(t).map_err(|e| bad(format!("invalid parameter \"time\": {e}")))?,
@@ -173,10 +177,10 @@ fn instant_query(store: &RwLock<Store>, p: &Params) -> Result<Value, ApiError> {
     };
     let s = store.read().map_err(|_| internal())?;
     let v = eval::instant(&s, q, t).map_err(|e| bad(format!("invalid parameter \"query\": {e}")))?;
-    Ok(v.to_api_json())
+    Ok(v.to_api_string())
 }
 
-fn range_query(store: &RwLock<Store>, p: &Params) -> Result<Value, ApiError> {
+fn range_query(store: &RwLock<Store>, p: &Params) -> Result<String, ApiError> {
     let q = p.get("query").ok_or_else(|| bad("invalid parameter \"query\": no query given".into()))?;
     let get = |k: &str| p.get(k).ok_or_else(|| bad(format!("invalid parameter \"{k}\": missing")));
     let start = parse_time(get("start")?).map_err(|e| bad(format!("invalid parameter \"start\": {e}")))?;
@@ -198,7 +202,7 @@ fn range_query(store: &RwLock<Store>, p: &Params) -> Result<Value, ApiError> {
     }
     let s = store.read().map_err(|_| internal())?;
     let v = eval::range(&s, q, start, end, step).map_err(|e| bad(format!("invalid parameter \"query\": {e}")))?;
-    Ok(v.to_api_json())
+    Ok(v.to_api_string())
 }
 
 fn internal() -> ApiError {
