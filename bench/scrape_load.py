@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Series scraped and evaluated per second by `gonogo watch --scrape`, and memory per series.
 
-A local target serves N counter series (values growing at every scrape); `gonogo watch --scrape`
+A local target serves N counter series (one body, prepared before the run); `gonogo watch --scrape`
 scrapes it every second for --seconds with a trigger that never fires, and serves its store
 with --listen. At the end: the median `scrape_duration_seconds` (fetch, parse and store, as
 Prometheus counts it) gives series scraped per second; the median time of
@@ -23,15 +23,14 @@ a = ap.parse_args()
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
-state = {"n": 0, "scrapes": 0}
+state = {"n": 0, "scrapes": 0, "body": b""}
 
 class Target(BaseHTTPRequestHandler):
     def log_message(self, *args): pass
     def do_GET(self):
+        # One body made before the run, so the figure is gonogo's time, not this server's.
         state["scrapes"] += 1
-        k = state["scrapes"]
-        n = state["n"]
-        body = "".join(f'bench_requests_total{{pod="p{i % 100}",route="/r{i // 100}"}} {k * (i % 7 + 1)}\n' for i in range(n)).encode()
+        body = state["body"]
         self.send_response(200); self.send_header("Content-Type", "text/plain; version=0.0.4")
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
 
@@ -64,6 +63,7 @@ open(f"{work}/review.yaml", "w").write(review)
 
 def run(n):
     state["n"], state["scrapes"] = n, 0
+    state["body"] = "".join(f'bench_requests_total{{pod="p{i % 100}",route="/r{i // 100}"}} {i % 7 + 1}\n' for i in range(n)).encode()
     lport = free_port()
     p = subprocess.Popen([a.gonogo, "watch", f"{work}/review.yaml", "--scrape", f"http://127.0.0.1:{tport}/metrics",
         "--interval", "1s", "--until", f"{a.seconds + 30}s", "--dry-run", "--quiet", "--max-series", "1000000",
