@@ -113,6 +113,8 @@ pub struct Store {
     /// Metric name → series ids, so a selector with a name looks at only its series.
     by_name: HashMap<String, Vec<usize>>,
     newest_t: Option<i64>,
+    /// Bumped whenever series ids change (a trim dropped a series): ids kept from before are stale.
+    generation: u64,
 }
 
 /// A selected series: its labels and the samples in the requested window.
@@ -131,6 +133,7 @@ impl Store {
             by_labels: HashMap::new(),
             by_name: HashMap::new(),
             newest_t: None,
+            generation: 0,
         }
     }
 
@@ -150,10 +153,22 @@ impl Store {
     /// Appends one sample. Samples not newer than the series' last are dropped (`Ok(false)`), as
     /// Prometheus refuses out-of-order samples; a new series beyond `max_series` is an error.
     pub fn append(&mut self, labels: &[(String, String)], t_ms: i64, v: f64) -> Result<bool, StoreError> {
+        let id = self.series_id(labels)?;
+        Ok(self.append_to(id, t_ms, v))
+    }
+
+    /// What [`Store::series_id`] gave stays valid while this is unchanged.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The id of the series with these labels (as `append` takes them), created if new; a new
+    /// series beyond `max_series` is an error. Valid until [`Store::generation`] changes.
+    pub fn series_id(&mut self, labels: &[(String, String)]) -> Result<usize, StoreError> {
         let mut key: Labels = labels.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
         key.sort();
         key.dedup_by(|a, b| a.0 == b.0);
-        let id = match self.by_labels.get(&key) {
+        Ok(match self.by_labels.get(&key) {
             Some(&id) => id,
             None => {
                 if self.series.len() >= self.max_series {
@@ -166,16 +181,22 @@ impl Store {
                 self.series.push(Series { labels: key, samples: Vec::new() });
                 id
             }
-        };
-        let samples = &mut self.series[id].samples;
+        })
+    }
+
+    /// Appends one sample to a series by id; `false` when it is not newer than the series' last
+    /// (or the id is unknown).
+    pub fn append_to(&mut self, id: usize, t_ms: i64, v: f64) -> bool {
+        let Some(series) = self.series.get_mut(id) else { return false };
+        let samples = &mut series.samples;
         if let Some(&(last, _)) = samples.last()
             && t_ms <= last
         {
-            return Ok(false);
+            return false;
         }
         samples.push((t_ms, v));
         self.newest_t = Some(self.newest_t.map_or(t_ms, |n| n.max(t_ms)));
-        Ok(true)
+        true
     }
 
     /// Drops samples older than `max(now_ms, newest sample) - retention_ms`, and series left empty.
@@ -189,6 +210,7 @@ impl Store {
         if self.series.iter().any(|s| s.samples.is_empty()) {
             self.series.retain(|s| !s.samples.is_empty());
             self.reindex();
+            self.generation += 1;
         }
     }
 
@@ -216,6 +238,7 @@ impl Store {
         self.by_labels.clear();
         self.by_name.clear();
         self.newest_t = None;
+        self.generation += 1;
     }
 
     /// The ids of the series matching all `matchers`, sorted by labels: what a query selects

@@ -6,7 +6,7 @@
 
 use gonogo_promql::exposition;
 use gonogo_promql::store::{Store, stale_nan};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -58,10 +58,18 @@ pub struct ScrapeReport {
     pub duration: Duration,
 }
 
+/// A series as the target wrote it: its name and labels before the target's are added.
+type Raw = (String, Vec<(String, String)>);
+
 struct TargetState {
     target: Target,
+    /// The store's id of each series the target has served, as Prometheus keeps a scrape
+    /// cache: a known series costs one lookup, not building and normalising its labels again.
+    cache: HashMap<Raw, usize>,
+    /// The store generation the ids are from.
+    generation: u64,
     /// The series the last successful scrape wrote, to mark the vanished ones stale.
-    last: HashSet<Labels>,
+    last: HashSet<usize>,
 }
 
 /// Scrapes its targets into a shared store.
@@ -80,7 +88,10 @@ impl Scraper {
             .user_agent(concat!("gonogo/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        let targets = targets.into_iter().map(|target| TargetState { target, last: HashSet::new() }).collect();
+        let targets = targets
+            .into_iter()
+            .map(|target| TargetState { target, cache: HashMap::new(), generation: 0, last: HashSet::new() })
+            .collect();
         Ok(Scraper { http, targets, store })
     }
 
@@ -103,11 +114,18 @@ impl Scraper {
         };
         for (t, (body, fetched_in)) in self.targets.iter_mut().zip(bodies) {
             let ingest_start = Instant::now();
+            if t.generation != store.generation() {
+                // A trim renumbered the series: the ids are gone, and with them which series
+                // the last scrape wrote (the vanished ones then go stale by the lookback).
+                t.cache.clear();
+                t.last.clear();
+                t.generation = store.generation();
+            }
             let parsed = body.and_then(|(text, ctype)| {
                 exposition::parse(&text, ctype.as_deref()).map_err(|e| format!("parsing the exposition: {e}"))
             });
             let (error, samples) = match parsed {
-                Ok(families) => match ingest(&mut store, t, &families, t_ms) {
+                Ok(families) => match ingest(&mut store, t, families, t_ms) {
                     Ok(n) => (None, n),
                     Err(e) => {
                         mark_stale(&mut store, t, t_ms);
@@ -179,33 +197,49 @@ fn describe(e: &reqwest::Error) -> String {
 /// Writes one successful scrape; returns the number of samples. A scrape that would take the
 /// store past its series limit writes nothing (as Prometheus' `sample_limit` fails the scrape
 /// whole), so no half of a target's series is ever visible.
-fn ingest(store: &mut Store, t: &mut TargetState, families: &[exposition::Family], t_ms: i64) -> Result<usize, String> {
-    let mut rows: Vec<(Labels, i64, f64)> = Vec::new();
+fn ingest(
+    store: &mut Store,
+    t: &mut TargetState,
+    families: Vec<exposition::Family>,
+    t_ms: i64,
+) -> Result<usize, String> {
+    let mut rows: Vec<(Raw, i64, f64)> = Vec::new();
     for f in families {
-        for s in &f.samples {
+        for s in f.samples {
             let ts = s.timestamp.map(|sec| (sec * 1000.0).round() as i64).unwrap_or(t_ms);
-            rows.push((series_labels(&s.name, &s.labels, &t.target), ts, s.value));
+            rows.push(((s.name, s.labels), ts, s.value));
         }
     }
-    let seen: HashSet<Labels> = rows.iter().map(|r| r.0.clone()).collect();
-    let new = seen.iter().filter(|l| !store.contains(l)).count();
+    let unknown: HashSet<&Raw> = rows.iter().map(|r| &r.0).filter(|raw| !t.cache.contains_key(*raw)).collect();
+    let new = unknown.iter().filter(|raw| !store.contains(&series_labels(&raw.0, &raw.1, &t.target))).count();
     // Room is kept for the scrape's own three series, which say why the target is not read.
     let own = ["up", "scrape_duration_seconds", "scrape_samples_scraped"].len();
     if store.series_count() + new + own > store.max_series() {
+        let series: HashSet<&Raw> = rows.iter().map(|r| &r.0).collect();
         return Err(format!(
             "the scrape brings {} series ({new} new) and the store holds {} of at most {}: raise --max-series",
-            seen.len(),
+            series.len(),
             store.series_count(),
             store.max_series()
         ));
     }
-    for (labels, ts, v) in &rows {
-        store.append(labels, *ts, *v).map_err(|e| e.to_string())?;
-    }
-    for gone in t.last.difference(&seen) {
-        let _ = store.append(gone, t_ms, stale_nan());
-    }
     let n = rows.len();
+    let mut seen: HashSet<usize> = HashSet::with_capacity(t.last.len().max(n));
+    for (raw, ts, v) in rows {
+        let id = match t.cache.get(&raw) {
+            Some(&id) => id,
+            None => {
+                let id = store.series_id(&series_labels(&raw.0, &raw.1, &t.target)).map_err(|e| e.to_string())?;
+                t.cache.insert(raw, id);
+                id
+            }
+        };
+        store.append_to(id, ts, v);
+        seen.insert(id);
+    }
+    for &gone in t.last.difference(&seen) {
+        store.append_to(gone, t_ms, stale_nan());
+    }
     t.last = seen;
     Ok(n)
 }
@@ -214,7 +248,7 @@ fn ingest(store: &mut Store, t: &mut TargetState, families: &[exposition::Family
 /// Prometheus does, so queries stop seeing old values within one scrape, not 5 minutes.
 fn mark_stale(store: &mut Store, t: &mut TargetState, t_ms: i64) {
     for gone in t.last.drain() {
-        let _ = store.append(&gone, t_ms, stale_nan());
+        store.append_to(gone, t_ms, stale_nan());
     }
 }
 
