@@ -45,7 +45,7 @@ const GENERIC: &[&str] = &[
     "final",
 ];
 const STOP: &[&str] = &["all", "and", "in", "the", "a", "an", "of", "on", "for", "to", "is", "are", "be", "with"];
-const IRREGULAR: &[&str] = &["written", "done", "run", "set", "built", "sent", "begun", "made", "cut", "shared"];
+const IRREGULAR: &[&str] = &["written", "done", "set", "built", "sent", "begun", "made", "cut", "shared"];
 
 fn participle(w: &str) -> bool {
     (w.len() > 4 && (w.ends_with("ed") || w.ends_with("en"))) || IRREGULAR.contains(&w)
@@ -54,7 +54,15 @@ fn participle(w: &str) -> bool {
 impl ItemModel {
     fn new(name: &str) -> ItemModel {
         let ws: Vec<String> = words(name).into_iter().map(|(w, _)| w).filter(|w| !STOP.contains(&w.as_str())).collect();
-        let vi = ws.iter().enumerate().skip(1).find(|(_, w)| participle(w)).map(|(i, _)| i);
+        // A regular participle first ("dry-run completed" is done when completed, not run).
+        let regular = |w: &String| w.len() > 4 && (w.ends_with("ed") || w.ends_with("en"));
+        let vi = ws
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, w)| regular(w))
+            .or_else(|| ws.iter().enumerate().skip(1).find(|(_, w)| IRREGULAR.contains(&w.as_str())))
+            .map(|(i, _)| i);
         let (subj, verb, comp) = match vi {
             Some(i) => (&ws[..i], Some(stem(&ws[i])), &ws[i + 1..]),
             None => (&ws[..], None, &ws[0..0]),
@@ -87,21 +95,31 @@ pub fn models(names: &[String]) -> Vec<ItemModel> {
     ms
 }
 
+/// A word's stem, where it stands, and whether it sits in a prepositional phrase ("linked
+/// from the release ticket", "documented in the runbook"), where it names a place rather
+/// than what the sentence is about.
+#[derive(Debug, Clone)]
+pub struct Stem {
+    pub stem: String,
+    pub pos: usize,
+    pub in_phrase: bool,
+}
+
 /// How strongly a text (its stems) points at an item; `None` below the mention threshold
 /// (one distinctive subject word, or a shared one with the verb or qualifier, or the verb
 /// with the qualifier: "tested in staging"). With `loose`, any subject word counts (a short
 /// prompt such as "Rollback. Fola again.").
-pub fn mention(m: &ItemModel, stems: &[(String, usize)], loose: bool) -> Option<(f32, usize)> {
+pub fn mention(m: &ItemModel, stems: &[Stem], loose: bool) -> Option<(f32, usize)> {
     let mut subj = 0.0;
     let mut first = usize::MAX;
     for (s, w) in &m.subject {
-        if let Some((_, p)) = stems.iter().find(|(x, _)| same(x, s)) {
-            subj += w;
-            first = first.min(*p);
+        if let Some(x) = stems.iter().find(|x| same(&x.stem, s)) {
+            subj += if x.in_phrase { w / 2.0 } else { *w };
+            first = first.min(x.pos);
         }
     }
-    let verb = m.verb.as_ref().and_then(|v| stems.iter().find(|(x, _)| same(x, v))).map(|(_, p)| *p);
-    let comp = m.complement.iter().find_map(|c| stems.iter().find(|(x, _)| same(x, c))).map(|(_, p)| *p);
+    let verb = m.verb.as_ref().and_then(|v| stems.iter().find(|x| same(&x.stem, v))).map(|x| x.pos);
+    let comp = m.complement.iter().find_map(|c| stems.iter().find(|x| same(&x.stem, c))).map(|x| x.pos);
     let ok = subj >= 2.0
         || (subj >= 1.0 && (verb.is_some() || comp.is_some()))
         || (verb.is_some() && comp.is_some())
@@ -115,9 +133,24 @@ pub fn mention(m: &ItemModel, stems: &[(String, usize)], loose: bool) -> Option<
     Some((subj + if verb.is_some() { 0.5 } else { 0.0 } + if comp.is_some() { 0.5 } else { 0.0 }, first))
 }
 
+/// Prepositions of place: "in the runbook", "from the release ticket" (not "on the P1",
+/// which is about it).
+const PREPOSITIONS: &[&str] = &["in", "into", "from", "inside", "within"];
+const DETERMINERS: &[&str] = &["the", "a", "an", "our", "their", "its", "his", "her", "my", "your", "this", "that"];
+
 /// Stems of a text with their byte offsets.
-pub fn stems(text: &str) -> Vec<(String, usize)> {
-    words(text).into_iter().map(|(w, p)| (stem(&w), p)).collect()
+pub fn stems(text: &str) -> Vec<Stem> {
+    let ws = words(text);
+    ws.iter()
+        .enumerate()
+        .map(|(i, (w, p))| {
+            let prev = |k: usize| i.checked_sub(k).and_then(|j| ws.get(j)).map(|(w, _)| w.as_str());
+            let in_phrase = prev(1).is_some_and(|a| PREPOSITIONS.contains(&a))
+                || (prev(1).is_some_and(|a| DETERMINERS.contains(&a))
+                    && prev(2).is_some_and(|b| PREPOSITIONS.contains(&b)));
+            Stem { stem: stem(w), pos: *p, in_phrase }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1263,38 +1263,45 @@ impl Engine {
         let mut per_item: BTreeMap<usize, Vec<(Signal, usize)>> = BTreeMap::new();
         let mut weak: Vec<(Signal, usize)> = Vec::new();
         for (k, s) in sents.iter().enumerate() {
-            let sigs = checklist::signals(s.text, &self.items);
+            let mut sigs = checklist::signals(s.text, &self.items);
             if sigs.is_empty() {
                 continue;
             }
+            // The item's own verb first: "Written and linked…, but I'd call it partial" is
+            // about the item that is written.
+            sigs.sort_by_key(|g| !matches!(g.kind, Kind::Verb { .. }));
             let sstems = checklist::stems(s.text);
+            let mut verb_target: Option<usize> = None;
             for sig in sigs {
                 let target = match &sig.kind {
                     Kind::Verb { item, .. } => {
-                        item.iter().copied().filter(|&o| ment[o].is_some() || related(o, &self.items)).max_by(
+                        let t = item.iter().copied().filter(|&o| ment[o].is_some() || related(o, &self.items)).max_by(
                             |&a, &b| {
                                 let sa = ment[a].map_or(0.0, |m| m.0) + bonus(a);
                                 let sb = ment[b].map_or(0.0, |m| m.0) + bonus(b);
                                 sa.partial_cmp(&sb).unwrap_or(std::cmp::Ordering::Equal)
                             },
-                        )
+                        );
+                        verb_target = verb_target.or(t);
+                        t
                     }
                     Kind::Weak => {
                         weak.push((sig.clone(), k));
                         continue;
                     }
                     _ => {
-                        let before: Vec<(String, usize)> =
-                            sstems.iter().filter(|(_, p)| *p < sig.pos).cloned().collect();
+                        let before: Vec<checklist::Stem> = sstems.iter().filter(|x| x.pos < sig.pos).cloned().collect();
                         let in_sentence = (0..self.items.len())
                             .filter_map(|j| {
                                 checklist::mention(&self.items[j], &before, false).map(|(s, _)| (j, s + bonus(j)))
                             })
                             .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
                             .map(|(j, _)| j);
+                        // Then the item under discussion, then the one the cue names most.
                         in_sentence
-                            .or_else(|| best_mentioned(&mut (0..self.items.len())))
+                            .or(verb_target)
                             .or_else(|| if fresh { topic.first().copied() } else { None })
+                            .or_else(|| best_mentioned(&mut (0..self.items.len())))
                     }
                 };
                 if let Some(t) = target {
