@@ -171,7 +171,7 @@ static EOD: LazyLock<Regex> = LazyLock::new(|| {
 const ZONES: &str = r"utc(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|gmt(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|central european(?: summer)?(?: time)?|pacific(?: time)?|eastern(?: time)?|central(?: time)?|mountain(?: time)?|british(?: summer)? time|london(?: time)?|berlin(?: time)?|paris(?: time)?|amsterdam(?: time)?|new york(?: time)?|tokyo(?: time)?|sydney(?: time)?|india(?:n)?(?: standard)? time|japan(?: standard)? time|(?:america|europe|asia|australia)/[a-z_]+|pst|pdt|pt|est|edt|et|cst|cdt|ct|mst|mdt|mt|cest|cet|bst|ist|jst|aest|aedt|z";
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:\b(?:(\d{{1,2}}):([0-5]\d)(?:\s*([ap])\.?m\b\.?)?|(\d{{1,2}})\s*([ap])\.?m\b\.?|(\d{{1,2}})\s+o'clock|(noon|midday)|(midnight)))(?:\s*(?:to|-|–|until|till|through|and)\s*(?:\d{{1,2}}(?::[0-5]\d)?(?:\s*[ap]\.?m\b\.?)?|noon|midnight))?(?:\s+(?:in\s+)?({ZONES})\b)?"
+        r"(?:\b(?:(\d{{1,2}}):([0-5]\d)(?:\s*([ap])\.?m\b\.?)?|(\d{{1,2}})(?:\s*(?:to|-|–)\s*\d{{1,2}})?\s*([ap])\.?m\b\.?|(\d{{1,2}})\s+o'clock|(noon|midday)|(midnight)))(?:\s*(?:to|-|–|until|till|through|and)\s*(?:\d{{1,2}}(?::[0-5]\d)?(?:\s*[ap]\.?m\b\.?)?|noon|midnight))?(?:\s+(?:in\s+)?({ZONES})\b)?"
     ))
 });
 static RANGE: LazyLock<Regex> =

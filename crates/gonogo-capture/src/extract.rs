@@ -824,7 +824,16 @@ impl Engine {
                     at_ms: u.start_ms,
                     speaker: u.speaker.clone(),
                     owner: Some(p),
-                    action: clip(&r.clause, 200),
+                    // The reply's own words say the task best ("I'll ping their support…");
+                    // a bare "Sure." leaves the request's.
+                    action: clip(
+                        &if commit.is_empty() {
+                            r.clause.clone()
+                        } else {
+                            action_from_self(&commit.iter().map(|&k| texts[k].as_str()).collect::<Vec<_>>().join(" "))
+                        },
+                        200,
+                    ),
                     quote: clip(&u.text, 300),
                     why: format!("{why}; owner: the one asked, {}", self.owner_label(Some(p))),
                     due_groups: vec![
@@ -876,6 +885,13 @@ impl Engine {
             }
             if !question && let Some(verb) = self.self_commitment(l, sents, k) {
                 found.push((k, A::SelfC { verb }));
+                continue;
+            }
+            if !question
+                && !HYPOTHETICAL.is_match(l)
+                && let Some((p, clause)) = self.third_person(stripped, s.text).filter(|(p, _)| Some(*p) != person)
+            {
+                found.push((k, A::Directive { to: p, clause }));
                 continue;
             }
             if let Some((p, rest)) = voc {
@@ -1021,11 +1037,20 @@ impl Engine {
                     // The request's own sentence and what follows it, then what led up to it.
                     let span_after: Vec<String> = texts.get(first..hi.max(first + 1)).unwrap_or(&[]).to_vec();
                     let span_before: Vec<String> = texts.get(lo.min(first)..first).unwrap_or(&[]).to_vec();
-                    let context_before = texts[lo.min(first)..first].join(" ");
-                    let clause = if content_stems(clause).len() < 3 && !context_before.is_empty() {
-                        format!("{context_before} — {clause}")
-                    } else {
+                    // "Can you own that?": what "that" is comes before it, in this cue or
+                    // the one it answers.
+                    let context_before: String = texts[lo.min(first)..first]
+                        .iter()
+                        .filter(|t| content_stems(t).len() >= 2)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let clause = if content_stems(clause).len() >= 3 {
                         clause.clone()
+                    } else if !context_before.is_empty() {
+                        format!("{clause} ({})", clip(&context_before, 160))
+                    } else {
+                        self.with_context(clause, i)
                     };
                     self.requests.push(Request {
                         utt: i,
@@ -1044,7 +1069,7 @@ impl Engine {
                         at_ms: at,
                         speaker: u.speaker.clone(),
                         owner: None,
-                        action: clip(&self.with_context(&g1.join(" "), i), 200),
+                        action: clip(&self.with_context(&g1.join(" "), usize::MAX), 200),
                         quote,
                         why: "assigned to the team, no single owner".to_string(),
                         due_groups: vec![g1.clone(), g2],
@@ -1077,13 +1102,8 @@ impl Engine {
         if verb == "take" && matches!(next, "that" | "it" | "this") {
             return Some(verb);
         }
-        if WORK.contains(&verb.as_str()) && !WEAK.contains(&verb.as_str()) {
-            return Some(verb);
-        }
         let rest: String = sents[k..].iter().map(|s| s.text).collect::<Vec<_>>().join(" ");
-        let dated = matches!(due::find(&rest, &self.clock), Found::At(_) | Found::Day(_) | Found::Event(..))
-            || EVENT_MENTION.is_match(&lower(&rest));
-        if dated || TASK_NOUN.is_match(l) { Some(verb) } else { None }
+        self.commits(&verb, l, &rest).then_some(verb)
     }
 
     /// A name (or two) at the start of a sentence followed by a comma: the person and what
@@ -1096,6 +1116,48 @@ impl Engine {
         }
         let (p, n) = self.people.name_at(&ws)?;
         (n == ws.len()).then_some((p, rest))
+    }
+
+    /// "Jon will update the DNS record", "Maria to send the notes", "Ravi owns the
+    /// cutover": a task given by name, in the third person.
+    fn third_person(&self, l: &str, original: &str) -> Option<(usize, String)> {
+        let ws: Vec<String> = words(l).into_iter().map(|(w, _)| w).collect();
+        let first = ws.first()?;
+        // "Jon'll" is one word.
+        let (head, contracted) = match first.strip_suffix("'ll") {
+            Some(h) => (h.to_string(), true),
+            None => (first.clone(), false),
+        };
+        let mut refs: Vec<&str> = vec![head.as_str()];
+        refs.extend(ws.iter().skip(1).map(|w| w.as_str()));
+        let (p, n) = self.people.name_at(&refs)?;
+        let rest = &refs[n..];
+        let verb_at = match rest {
+            _ if contracted && n == 1 => 0,
+            ["will" | "to", ..] => 1,
+            ["is", "going", "to", ..] => 3,
+            ["is", "gonna", ..] => 2,
+            ["takes" | "owns" | "handles", ..] => return Some((p, cut_from(original, rest.join(" ").as_str()))),
+            _ => return None,
+        };
+        let verb = *rest.get(verb_at)?;
+        if NOT_WORK.contains(&verb) || PROCEDURAL.contains(&verb) || !self.commits(verb, l, l) {
+            return None;
+        }
+        let tail = rest[verb_at..].join(" ");
+        Some((p, cut_from(original, &tail)))
+    }
+
+    /// Whether "<someone> will <verb> …" commits to work: a work verb, or a light or
+    /// unknown verb with a deadline, an event or a task word (`rest`: the sentence and what
+    /// follows it).
+    fn commits(&self, verb: &str, sentence: &str, rest: &str) -> bool {
+        if WORK.contains(&verb) && !WEAK.contains(&verb) {
+            return true;
+        }
+        let dated = matches!(due::find(rest, &self.clock), Found::At(_) | Found::Day(_) | Found::Event(..))
+            || EVENT_MENTION.is_match(&lower(rest));
+        dated || TASK_NOUN.is_match(sentence)
     }
 
     /// "…, Tobias." at the end of a sentence.
@@ -1114,7 +1176,8 @@ impl Engine {
     /// A task stated with pronouns only ("have it done by Monday") gets the words it points
     /// back to: the previous speaker's last sentence.
     fn with_context(&self, action: &str, i: usize) -> String {
-        if content_stems(action).len() >= 3 || i == 0 {
+        // `usize::MAX`: always, for "the team will look at it".
+        if i == 0 || (i != usize::MAX && content_stems(action).len() >= 3) {
             return action.to_string();
         }
         match self.utts.last() {

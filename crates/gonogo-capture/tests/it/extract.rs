@@ -204,3 +204,36 @@ fn review_context_is_read_leniently() {
     assert!(e.line >= 2, "{e}");
     assert!(Context::from_review_yaml("").unwrap().attendees.is_empty());
 }
+
+#[test]
+fn eastern_webvtt_meeting_with_other_phrasings() {
+    let ctx = Context::from_review_yaml(&fixture("edge-proxy.review.yaml")).unwrap();
+    let (_, us) = parse(&fixture("edge-proxy.vtt")).unwrap();
+    let c = extract(&us, &ctx);
+    let a: Vec<(&str, Option<&str>, Option<&str>)> =
+        c.action_items.iter().map(|a| (a.at.as_str(), a.owner.as_deref(), a.due.as_deref())).collect();
+    assert_eq!(
+        a,
+        vec![
+            // Assigned by name in the third person; Wednesday noon EDT.
+            ("00:00:45.000", Some("@sre-jon"), Some("2025-09-17T16:00:00Z")),
+            // "could you…?" accepted with "on it"; before the window (Thursday 9 p.m. EDT).
+            ("00:01:23.000", Some("@cx-ines"), Some("2025-09-19T01:00:00Z")),
+        ],
+        "{:#?}",
+        c.action_items
+    );
+    let d: Vec<(&str, Option<&str>)> = c.decisions.iter().map(|d| (d.at.as_str(), d.outcome.as_deref())).collect();
+    // The call changed in the meeting: only the final one counts.
+    assert_eq!(d, vec![("00:01:26.000", None), ("00:01:41.000", Some("go"))], "{:#?}", c.decisions);
+    let q: Vec<&str> = c.open_questions.iter().map(|q| q.at.as_str()).collect();
+    assert_eq!(q, vec!["00:00:53.000"], "{:#?}", c.open_questions);
+    let u: Vec<(&str, &str, &str)> =
+        c.checklist_updates.iter().map(|u| (u.at.as_str(), u.item.as_str(), u.status.as_str())).collect();
+    assert_eq!(
+        u,
+        vec![("00:00:21.000", "Load test completed", "done"), ("00:00:36.000", "Smoke tests passing", "blocked")],
+        "{:#?}",
+        c.checklist_updates
+    );
+}
