@@ -89,7 +89,7 @@ impl People {
             return None;
         }
         let exact: Vec<usize> =
-            self.list.iter().enumerate().filter(|(_, p)| p.names.iter().any(|x| *x == n)).map(|(i, _)| i).collect();
+            self.list.iter().enumerate().filter(|(_, p)| p.names.contains(&n)).map(|(i, _)| i).collect();
         match exact.len() {
             1 => return Some(exact[0]),
             n if n > 1 => return None,

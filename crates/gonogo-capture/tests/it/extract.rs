@@ -237,3 +237,45 @@ fn eastern_webvtt_meeting_with_other_phrasings() {
         c.checklist_updates
     );
 }
+
+/// The same meeting written as WebVTT gives the same capture: the rules read utterances,
+/// not a format.
+#[test]
+fn the_format_does_not_change_the_capture() {
+    let dir = crate::capture_dev();
+    let ctx =
+        Context::from_review_yaml(&std::fs::read_to_string(dir.join("dev-02-notify-gateway.review.yaml")).unwrap())
+            .unwrap();
+    let (_, us) = parse(&std::fs::read_to_string(dir.join("dev-02-notify-gateway.srt")).unwrap()).unwrap();
+    let mut vtt = String::from("WEBVTT\n\n");
+    for u in &us {
+        let end = u.end_ms.unwrap_or(u.start_ms);
+        vtt.push_str(&format!(
+            "{} --> {}\n<v {}>{}</v>\n\n",
+            gonogo_capture::fmt_at(u.start_ms),
+            gonogo_capture::fmt_at(end),
+            u.speaker,
+            u.text.replace('&', "&amp;").replace('<', "&lt;")
+        ));
+    }
+    let (f, us2) = parse(&vtt).unwrap();
+    assert_eq!(f, gonogo_capture::Format::WebVtt);
+    assert_eq!(us2.len(), us.len());
+    assert_eq!(extract(&us, &ctx), extract(&us2, &ctx));
+}
+
+/// Without a review file there are no handles: items are still found, owners are null and
+/// `why` names the person.
+#[test]
+fn no_review_file() {
+    let dir = crate::capture_dev();
+    let (_, us) = parse(&std::fs::read_to_string(dir.join("dev-01-ledger-sync.vtt")).unwrap()).unwrap();
+    let c = extract(&us, &Context::empty());
+    assert_eq!(c.decisions.len(), 2);
+    assert!(c.action_items.len() >= 6);
+    assert!(c.action_items.iter().all(|a| a.owner.is_none()));
+    assert!(c.action_items[0].why.contains("kenji watanabe"), "{}", c.action_items[0].why);
+    // The transcript states the date and the window, so dues still resolve.
+    assert_eq!(c.action_items[0].due.as_deref(), Some("2025-03-12T10:00:00Z"));
+    assert!(c.checklist_updates.is_empty());
+}
