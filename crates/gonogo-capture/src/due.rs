@@ -190,12 +190,12 @@ static VAGUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EVENT_REF: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:before|by|ahead of|prior to|in time for)\s+(?:(?:the|our|their|tomorrow's|today's|this|\w+day's)\s+)?(?:(?:deploy(?:ment)?|release|maintenance|change|deploy-window)\s+)?(window|re-?review|review|launch|cutover|go-live|deploy(?:ment)?|rollout|roll-out|freeze|sync|standup|stand-up|demo)\b|\bbefore\s+(?:we|you|they|i)\s+(deploy|ship|go live|release|roll out|launch|start the deploy)\b",
+        r"\b(?:before|by|ahead of|prior to|in time for)\s+(?:(?:the|our|their|tomorrow's|today's|this|\w+day's)\s+)?(?:(?:deploy(?:ment)?|release|maintenance|change|deploy-window)\s+)?(window|re-?review|review|follow-up|launch|cutover|go-live|deploy(?:ment)?|rollout|roll-out|freeze|sync|standup|stand-up|demo)\b|\bbefore\s+(?:we|you|they|i)\s+(deploy|ship|go live|release|roll out|launch|start the deploy|meet again|reconvene|regroup)\b",
     )
 });
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(window|re-?review(?:ing)?|launch|cutover|go-live|freeze|sync|standup|stand-up|demo)\b|\b(deploy(?:ment)?|release|slot|plan)\b",
+        r"\b(window|re-?review(?:ing)?|re-?decide|meet again|reconvene|regroup|follow-up (?:review|meeting|call)|launch|cutover|go-live|freeze|sync|standup|stand-up|demo)\b|\b(deploy(?:ment)?|release|slot|plan)\b",
     )
 });
 
@@ -518,7 +518,7 @@ fn event_name(noun: &str) -> &'static str {
     match noun {
         "window" | "deploy" | "deployment" | "rollout" | "roll-out" | "go-live" | "cutover" | "ship" | "go live"
         | "release" | "roll out" | "launch" | "start the deploy" => "window",
-        "re-review" | "rereview" | "review" => "re-review",
+        "re-review" | "rereview" | "review" | "follow-up" | "meet again" | "reconvene" | "regroup" => "re-review",
         "sync" => "sync",
         "standup" | "stand-up" => "standup",
         "freeze" => "freeze",
@@ -590,7 +590,12 @@ pub fn stated_events(text: &str, clock: &Clock) -> Vec<(String, Timestamp)> {
     for c in EVENT_NOUN.captures_iter(&l) {
         if let Some(m) = c.get(1) {
             let noun = m.as_str();
-            let name = if noun.starts_with("re") { "re-review" } else { noun };
+            // A second review under any name ("meet again", "reconvene", "re-decide").
+            let name = if noun.starts_with("re") || noun.starts_with("meet") || noun.starts_with("follow") {
+                "re-review"
+            } else {
+                noun
+            };
             let name = match name {
                 "stand-up" => "standup",
                 n => n,

@@ -827,10 +827,15 @@ impl Engine {
                     // The reply's own words say the task best ("I'll ping their support…");
                     // a bare "Sure." leaves the request's.
                     action: clip(
-                        &if commit.is_empty() {
-                            r.clause.clone()
-                        } else {
-                            action_from_self(&commit.iter().map(|&k| texts[k].as_str()).collect::<Vec<_>>().join(" "))
+                        &{
+                            let own = action_from_self(
+                                &commit.iter().map(|&k| texts[k].as_str()).collect::<Vec<_>>().join(" "),
+                            );
+                            if commit.is_empty() || content_stems(&own).len() < content_stems(&r.clause).len().min(3) {
+                                r.clause.clone()
+                            } else {
+                                own
+                            }
                         },
                         200,
                     ),
@@ -889,7 +894,7 @@ impl Engine {
             }
             if !question
                 && !HYPOTHETICAL.is_match(l)
-                && let Some((p, clause)) = self.third_person(stripped, s.text).filter(|(p, _)| Some(*p) != person)
+                && let Some((p, clause)) = self.third_person(stripped, s.text)
             {
                 found.push((k, A::Directive { to: p, clause }));
                 continue;
@@ -1124,11 +1129,16 @@ impl Engine {
         let ws: Vec<String> = words(l).into_iter().map(|(w, _)| w).collect();
         let first = ws.first()?;
         // "Jon'll" is one word.
-        let (head, contracted) = match first.strip_suffix("'ll") {
-            Some(h) => (h.to_string(), true),
-            None => (first.clone(), false),
+        // "Jon'll" and "Anna's going to" are one word and a half.
+        let (head, contracted, is) = match (first.strip_suffix("'ll"), first.strip_suffix("'s")) {
+            (Some(h), _) => (h.to_string(), true, false),
+            (_, Some(h)) => (h.to_string(), false, true),
+            _ => (first.clone(), false, false),
         };
         let mut refs: Vec<&str> = vec![head.as_str()];
+        if is {
+            refs.push("is");
+        }
         refs.extend(ws.iter().skip(1).map(|w| w.as_str()));
         let (p, n) = self.people.name_at(&refs)?;
         let rest = &refs[n..];
@@ -1276,7 +1286,13 @@ impl Engine {
         if !l.ends_with('?') || TAG_Q.is_match(l) {
             return None;
         }
-        let core = strip_lead(l, &self.people);
+        let mut core = strip_lead(l, &self.people);
+        // "Question though: are we sure…?", "One thing: does…?"
+        if let Some((head, tail)) = core.split_once(": ")
+            && head.split_whitespace().count() <= 3
+        {
+            core = strip_lead(tail, &self.people);
+        }
         if PROCEDURAL_Q.is_match(core) || !INTERROGATIVE.is_match(core) || words(core).len() < 4 {
             return None;
         }

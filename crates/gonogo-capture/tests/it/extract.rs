@@ -279,3 +279,54 @@ fn no_review_file() {
     assert_eq!(c.action_items[0].due.as_deref(), Some("2025-03-12T10:00:00Z"));
     assert!(c.checklist_updates.is_empty());
 }
+
+#[test]
+fn central_european_meeting_with_a_re_review() {
+    let ctx = Context::from_review_yaml(&fixture("checkout-web.review.yaml")).unwrap();
+    let (_, us) = parse(&fixture("checkout-web.txt")).unwrap();
+    let c = extract(&us, &ctx);
+    let a: Vec<(&str, Option<&str>, Option<&str>)> =
+        c.action_items.iter().map(|a| (a.at.as_str(), a.owner.as_deref(), a.due.as_deref())).collect();
+    assert_eq!(
+        a,
+        vec![
+            // Friday 15:00 CEST (October) is 13:00 UTC.
+            ("00:00:40.000", Some("@pay-arjun"), Some("2025-10-10T13:00:00Z")),
+            // "once we have a go": vague.
+            ("00:00:51.000", Some("@docs-chloe"), None),
+            // "today" in CEST ends at 21:59:59 UTC.
+            ("00:01:29.000", Some("@web-tom"), Some("2025-10-09T21:59:59Z")),
+            // "We'll meet again on Friday at 16:00 CET" states the re-review.
+            ("00:02:14.000", Some("@pay-arjun"), Some("2025-10-10T14:00:00Z")),
+        ],
+        "{:#?}",
+        c.action_items
+    );
+    assert!(c.action_items[2].action.contains("ticket"), "{}", c.action_items[2].action);
+    let q: Vec<&str> = c.open_questions.iter().map(|q| q.at.as_str()).collect();
+    assert_eq!(q, vec!["00:01:10.000"], "{:#?}", c.open_questions);
+    let d: Vec<(&str, Option<&str>)> = c.decisions.iter().map(|d| (d.at.as_str(), d.outcome.as_deref())).collect();
+    assert_eq!(d, vec![("00:02:00.000", Some("no_go"))]);
+}
+
+#[test]
+fn distractors_are_not_items() {
+    let ctx = Context::from_review_yaml(&fixture("billing-api.review.yaml")).unwrap();
+    let (_, us) = parse(&fixture("ledger-ui.srt")).unwrap();
+    let c = extract(&us, &ctx);
+    let a: Vec<(&str, Option<&str>)> = c.action_items.iter().map(|a| (a.at.as_str(), a.owner.as_deref())).collect();
+    // Not "I'll be honest", "I'll say this once", "we'll see"; yes "let me check … by
+    // Wednesday" and tasks given by name ("Anna's going to handle…").
+    assert_eq!(
+        a,
+        vec![("00:00:42.000", Some("@qa-sam")), ("00:01:01.000", Some("@pay-priya")), ("00:01:07.000", Some("@fin-anna"))],
+        "{:#?}",
+        c.action_items
+    );
+    // "So are we go?" asks, "I think we're a go" leans; "it's a go" decides.
+    let d: Vec<(&str, Option<&str>)> = c.decisions.iter().map(|d| (d.at.as_str(), d.outcome.as_deref())).collect();
+    assert_eq!(d, vec![("00:01:01.000", Some("go"))]);
+    // "Can you guys hear me" is procedural, "why is the build red" was answered.
+    let q: Vec<&str> = c.open_questions.iter().map(|q| q.at.as_str()).collect();
+    assert_eq!(q, vec!["00:00:31.000"]);
+}
