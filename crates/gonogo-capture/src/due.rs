@@ -295,8 +295,10 @@ pub fn zone(name: &str) -> Option<TimeZone> {
         };
         let (h, m) = match num.split_once(':') {
             Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
+            // "+0530"; `\d` also matches non-ASCII digits, so slice by checked offsets.
             None if num.len() > 2 => {
-                (num[..num.len() - 2].parse::<i32>().ok()?, num[num.len() - 2..].parse::<i32>().ok()?)
+                let cut = num.len() - 2;
+                (num.get(..cut)?.parse::<i32>().ok()?, num.get(cut..)?.parse::<i32>().ok()?)
             }
             None => (num.parse::<i32>().ok()?, 0),
         };

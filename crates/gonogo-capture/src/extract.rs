@@ -574,6 +574,12 @@ impl Engine {
         }
     }
 
+    /// The meeting's date, zone and event times as known so far: the review's, refined by
+    /// what the transcript states.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Takes the next utterance; returns the items it made certain.
     pub fn push(&mut self, mut u: Utterance) -> Vec<Item> {
         // One apostrophe, so that patterns and offsets see the same text.

@@ -86,3 +86,20 @@ fn stated_dates_and_zones() {
     assert!(stated_zone("Times are UTC like always").is_some());
     assert!(stated_zone("the pacific region").is_none());
 }
+
+#[test]
+fn zones_by_name_and_offset() {
+    let ts = |z: &str| {
+        let c = Clock::new(Some(date(2025, 7, 1)), zone(z));
+        at(&find("by 12:00 today", &c))
+    };
+    assert_eq!(ts("UTC").as_deref(), Some("2025-07-01T12:00:00Z"));
+    assert_eq!(ts("Eastern").as_deref(), Some("2025-07-01T16:00:00Z"));
+    assert_eq!(ts("CEST").as_deref(), Some("2025-07-01T10:00:00Z"));
+    assert_eq!(ts("London").as_deref(), Some("2025-07-01T11:00:00Z"));
+    assert_eq!(ts("UTC+5:30").as_deref(), Some("2025-07-01T06:30:00Z"));
+    assert_eq!(ts("GMT-0300").as_deref(), Some("2025-07-01T15:00:00Z"));
+    assert!(zone("UTC+١٢٣").is_none());
+    assert!(zone("UTC+٠١٢").is_none());
+    assert!(zone("Narnia").is_none());
+}

@@ -319,7 +319,11 @@ fn distractors_are_not_items() {
     // Wednesday" and tasks given by name ("Anna's going to handle…").
     assert_eq!(
         a,
-        vec![("00:00:42.000", Some("@qa-sam")), ("00:01:01.000", Some("@pay-priya")), ("00:01:07.000", Some("@fin-anna"))],
+        vec![
+            ("00:00:42.000", Some("@qa-sam")),
+            ("00:01:01.000", Some("@pay-priya")),
+            ("00:01:07.000", Some("@fin-anna"))
+        ],
         "{:#?}",
         c.action_items
     );
@@ -329,4 +333,19 @@ fn distractors_are_not_items() {
     // "Can you guys hear me" is procedural, "why is the build red" was answered.
     let q: Vec<&str> = c.open_questions.iter().map(|q| q.at.as_str()).collect();
     assert_eq!(q, vec!["00:00:31.000"]);
+}
+
+#[test]
+fn the_engine_learns_the_meeting_clock() {
+    let dir = crate::capture_dev();
+    let (_, us) = parse(&std::fs::read_to_string(dir.join("dev-02-notify-gateway.srt")).unwrap()).unwrap();
+    let mut e = Engine::new(Context::empty());
+    for u in us {
+        e.push(u);
+    }
+    let c = e.clock();
+    assert_eq!(c.date, Some(jiff::civil::date(2025, 4, 10)));
+    let ev = |n: &str| c.event(n).map(gonogo_capture::due::fmt_due);
+    assert_eq!(ev("window").as_deref(), Some("2025-04-11T08:00:00Z"));
+    assert_eq!(ev("re-review").as_deref(), Some("2025-04-15T14:00:00Z"));
 }
