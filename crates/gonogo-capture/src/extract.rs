@@ -123,12 +123,12 @@ fn lower(s: &str) -> String {
 
 static NO_GO: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:it's|its|it is|we're|we are|that's|this is|call is|decision is|verdict is|answer is|so,? it's)\s+(?:a\s+)?no[- ]go\b|^(?:so,?\s+|okay,?\s+|then\s+)*no[- ]go\b",
+        r"\b(?:it's|its|it is|we're|we are|that's|this is|call is|decision is|verdict is|answer is|so,? it's)\s+(?:a\s+)?no[- ]go\b|^(?:so,?\s+|okay,?\s+|then\s+)*no[- ]go\b|\bwe(?:'re| are) not (?:going ahead|proceeding|shipping|releasing|deploying)\b|\blet's (?:hold|postpone|delay) the (?:deploy|deployment|release|rollout)\b|\bwe(?:'re| are|'ll| will) (?:postpone|postponing|delay|delaying) the (?:deploy|deployment|release|rollout)\b",
     )
 });
 static GO: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:it's|its|it is|we're|we are|that's|this is|call is|decision is|verdict is|answer is)\s+(?:a\s+)?go(?:\s+for\b|\s*[.!,]|\s*$)|\bgo it is\b|\bwe have a go\b|\bgreen light\b",
+        r"\b(?:it's|its|it is|we're|we are|that's|this is|call is|decision is|verdict is|answer is)\s+(?:a\s+)?go(?:\s+for\b|\s*[.!,]|\s*$)|\bgo it is\b|\bwe have a go\b|\bgreen light\b|\blet's ship it\b|^ship it\b|\bwe(?:'re| are) (?:going ahead|proceeding)\b|\bwe(?:'ll| will) (?:go ahead|proceed) with the (?:deploy|deployment|release|rollout)\b",
     )
 });
 static HYPOTHETICAL: LazyLock<Regex> =
@@ -184,7 +184,7 @@ static RECAP: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ACCEPT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:(?:um|uh|so|well|oh|right|okay|ok|hmm|ah)[,.]?\s+)*(?:yes|yeah|yep|yup|sure|ok|okay|absolutely|definitely|of course|no problem|will do|on it|can do|got it|happy to|for sure|sounds good|i'll|i will|i can|i've got it|i got it|consider it done|fine|alright|all right)\b",
+        r"^(?:(?:um|uh|so|well|oh|right|okay|ok|hmm|ah)[,.]?\s+)*(?:yes|yeah|yep|yup|sure|ok|okay|absolutely|definitely|of course|no problem|will do|on it|can do|got it|happy to|for sure|sounds good|i'll|i will|i can|i've got it|i got it|consider it done|fine|alright|all right|me|i can take)\b",
     )
 });
 static REFUSE: LazyLock<Regex> = LazyLock::new(|| {
@@ -423,6 +423,10 @@ const LEAD_IN: &[&str] = &[
 
 // ---- checklist -------------------------------------------------------------------------
 
+static BARE_YES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:yes|yep|yeah|yup|correct|it is|they are|it has|they have|all done|done|affirmative)\b"));
+static BARE_NO: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:no|nope|not yet|not started|nothing yet)\b"));
+
 const ACK: &[&str] = &[
     "okay", "ok", "good", "great", "yeah", "yes", "yep", "fair", "thanks", "thank", "you", "perfect", "cool", "right",
     "sure", "noted", "agreed", "got", "it", "sounds", "makes", "sense", "lovely", "no", "um", "uh", "so", "anyway",
@@ -455,7 +459,8 @@ struct ActionDraft {
 #[derive(Debug, Clone)]
 struct Request {
     utt: usize,
-    addressee: usize,
+    /// `None`: asked of anyone ("can someone…?", "who can…?"): the first to accept owns it.
+    addressee: Option<usize>,
     speaker: String,
     sentence: String,
     clause: String,
@@ -518,6 +523,9 @@ pub struct Engine {
     check: Vec<Option<CheckState>>,
     topic: Vec<usize>,
     topic_utt: usize,
+    /// A cue that asked about one item ("Release notes published?"): a bare "Yes." or
+    /// "Not yet." in the next cue answers it.
+    item_question: Option<(usize, usize)>,
     recap: Option<String>,
 }
 
@@ -570,6 +578,7 @@ impl Engine {
             questions: Vec::new(),
             topic: Vec::new(),
             topic_utt: 0,
+            item_question: None,
             recap: None,
         }
     }
@@ -803,12 +812,19 @@ impl Engine {
         let mut accepted = false;
         self.requests.retain(|r| !r.done && i - r.utt <= 4);
         if let Some(p) = person
-            && let Some(ri) = self.requests.iter().position(|r| r.addressee == p)
+            && let Some(ri) = self
+                .requests
+                .iter()
+                .position(|r| r.addressee == Some(p) || (r.addressee.is_none() && r.speaker != u.speaker))
         {
             let r = self.requests[ri].clone();
-            self.requests[ri].done = true;
             let accepts = ACCEPT.is_match(full.trim_start());
             let refused = !accepts && REFUSE.is_match(full.trim_start());
+            // A request to anyone waits for the first taker; one to a person ends with
+            // that person's reply.
+            if r.addressee.is_some() || accepts {
+                self.requests[ri].done = true;
+            }
             if !refused && (accepts || SELF.is_match(&full)) && !(in_recap && self.has_action(p)) {
                 accepted = true;
                 let mut why = format!(
@@ -846,7 +862,11 @@ impl Engine {
                         200,
                     ),
                     quote: clip(&u.text, 300),
-                    why: format!("{why}; owner: the one asked, {}", self.owner_label(Some(p))),
+                    why: format!(
+                        "{why}; owner: {}, {}",
+                        if r.addressee.is_some() { "the one asked" } else { "asked of anyone, the first to take it" },
+                        self.owner_label(Some(p))
+                    ),
                     due_groups: vec![
                         g1,
                         texts.get(last + 1..).unwrap_or(&[]).to_vec(),
@@ -877,7 +897,7 @@ impl Engine {
         enum A {
             SelfC { verb: String },
             Directive { to: usize, clause: String },
-            Request { to: usize, clause: String },
+            Request { to: Option<usize>, clause: String },
             Team,
         }
         let mut found: Vec<(usize, A)> = Vec::new();
@@ -915,9 +935,12 @@ impl Engine {
                 if let Some(to) = to
                     && question
                 {
-                    found.push((k, A::Request { to, clause: cut_from(s.text, &clause) }));
+                    found.push((k, A::Request { to: Some(to), clause: cut_from(s.text, &clause) }));
                     continue;
                 }
+            } else if question && let Some(clause) = anyone_clause(l) {
+                found.push((k, A::Request { to: None, clause: cut_from(s.text, &clause) }));
+                continue;
             } else if let Some(p) = vocative
                 && YOURS.is_match(l)
             {
@@ -938,7 +961,7 @@ impl Engine {
         fn a_from(r: Raw) -> A {
             match r {
                 Raw::Directive(to, clause) => A::Directive { to, clause },
-                Raw::Request(to, clause) => A::Request { to, clause },
+                Raw::Request(to, clause) => A::Request { to: Some(to), clause },
             }
         }
         fn directive_or_request(rest: &str, original: &str, p: usize) -> Option<Raw> {
@@ -1394,6 +1417,25 @@ impl Engine {
                 }
             }
         }
+        if per_item.is_empty()
+            && let Some((qi, item)) = self.item_question
+            && qi + 1 == i
+            && let Some(first) = sents.first()
+            && words(first.text).len() <= 4
+        {
+            let l = lower(first.text);
+            let status = if BARE_YES.is_match(&l) {
+                Some(Status::Done)
+            } else if BARE_NO.is_match(&l) {
+                Some(Status::NotStarted)
+            } else {
+                None
+            };
+            if let Some(st) = status {
+                let sig = Signal { kind: Kind::Explicit(st), pos: 0, phrase: first.text.to_string() };
+                per_item.entry(item).or_default().push((sig, 0));
+            }
+        }
         let weak_only = per_item.is_empty();
         if weak_only {
             for (sig, k) in weak {
@@ -1452,6 +1494,10 @@ impl Engine {
             }
             let uw = words(&u.text);
             if let Some(p) = prompt {
+                let asks = sents.last().is_some_and(|s| s.text.trim_end().ends_with('?'));
+                if asks && p.len() == 1 {
+                    self.item_question = Some((i, p[0]));
+                }
                 self.topic = p;
                 self.topic_utt = i;
             } else if uw.len() <= 8
@@ -1485,6 +1531,24 @@ fn first_word(s: &str) -> String {
 fn object_is_us(s: &str) -> bool {
     let ws = words(s);
     ws.get(1).is_some_and(|(w, _)| matches!(w.as_str(), "me" | "us" | "everyone"))
+}
+
+static ANYONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:can|could|would|will) (?:someone|somebody|anyone|anybody|one of you)\s+(?:(?:also|just|please|quickly)\s+)*([a-z][a-z'-]*)|\bwho (?:can|could|wants to|will|is going to|'s going to|would like to|is able to)\s+([a-z][a-z'-]*)",
+    )
+});
+
+/// "Can someone update the status page?", "Who can take the comms?": a task offered to
+/// anyone, for the first who accepts.
+fn anyone_clause(l: &str) -> Option<String> {
+    let c = ANYONE.captures(l)?;
+    let verb = c.get(1).or_else(|| c.get(2))?;
+    let v = verb.as_str();
+    if PROCEDURAL.contains(&v) || NOT_WORK.contains(&v) || matches!(v, "hear" | "see" | "be" | "know" | "tell") {
+        return None;
+    }
+    Some(l[verb.start()..].to_string())
 }
 
 /// The clause after "can you" / "do you want to", if the verb asks for work.

@@ -349,3 +349,49 @@ fn the_engine_learns_the_meeting_clock() {
     assert_eq!(ev("window").as_deref(), Some("2025-04-11T08:00:00Z"));
     assert_eq!(ev("re-review").as_deref(), Some("2025-04-15T14:00:00Z"));
 }
+
+#[test]
+fn crisp_meeting_with_bare_answers_and_open_requests() {
+    let us = plain(
+        "[00:00:01] Ana Lima: Go/no-go for api 3.2, Tuesday 14 October 2025, times in UTC.\n\
+         [00:00:08] Ana Lima: Release notes published?\n\
+         [00:00:10] Ben Cho: Yes.\n\
+         [00:00:12] Ana Lima: Rollback tested in staging?\n\
+         [00:00:14] Cara Diaz: Not yet.\n\
+         [00:00:16] Ana Lima: Can someone update the status page before the deploy?\n\
+         [00:00:19] Ben Cho: Hmm.\n\
+         [00:00:21] Cara Diaz: I can take it.\n\
+         [00:00:25] Ana Lima: Who can rerun the rollback test tomorrow?\n\
+         [00:00:28] Ben Cho: Me, I'll do it first thing.\n\
+         [00:00:35] Ana Lima: Then we're postponing the release until the test passes.\n",
+    );
+    let c = extract(
+        &us,
+        &ctx(
+            "",
+            &[("@ana", "Ana Lima"), ("@ben", "Ben Cho"), ("@cara", "Cara Diaz")],
+            &["Release notes published", "Rollback tested in staging"],
+        ),
+    );
+    let u: Vec<(&str, &str, &str)> =
+        c.checklist_updates.iter().map(|u| (u.at.as_str(), u.item.as_str(), u.status.as_str())).collect();
+    assert_eq!(
+        u,
+        vec![
+            ("00:00:10.000", "Release notes published", "done"),
+            ("00:00:14.000", "Rollback tested in staging", "not_started")
+        ],
+        "{:#?}",
+        c.checklist_updates
+    );
+    let a: Vec<(&str, Option<&str>, Option<&str>)> =
+        c.action_items.iter().map(|a| (a.at.as_str(), a.owner.as_deref(), a.due.as_deref())).collect();
+    assert_eq!(
+        a,
+        vec![("00:00:21.000", Some("@cara"), None), ("00:00:28.000", Some("@ben"), Some("2025-10-15T23:59:59Z"))],
+        "{:#?}",
+        c.action_items
+    );
+    let d: Vec<(&str, Option<&str>)> = c.decisions.iter().map(|d| (d.at.as_str(), d.outcome.as_deref())).collect();
+    assert_eq!(d, vec![("00:00:35.000", Some("no_go"))], "{:#?}", c.decisions);
+}
