@@ -2,6 +2,7 @@
 //! the status signals a sentence carries ("I'd call it partial", "haven't tagged
 //! anything", "what's missing is…", "So, configured.").
 
+use crate::text::re;
 use crate::text::{same, stem, words};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -191,10 +192,6 @@ pub struct Signal {
     /// Byte offset in the sentence.
     pub pos: usize,
     pub phrase: String,
-}
-
-fn re(s: &str) -> Regex {
-    Regex::new(s).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("the empty class compiles"))
 }
 
 /// Future, modal or conditional sentences describe a plan, not a state.

@@ -3,6 +3,7 @@
 //! whose time is stated ("the window is tomorrow 14:00 to 15:00 UTC") and references to
 //! them ("before the window"), resolved to UTC instants.
 
+use crate::text::re;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::{Offset, TimeZone};
 use jiff::{Span, Timestamp};
@@ -130,12 +131,6 @@ const ORDINAL_WORDS: &[&str] = &[
     "thirtieth",
     "thirty-first",
 ];
-
-fn re(s: &str) -> Regex {
-    // The patterns are constants of this module; a bad one is a programming error caught
-    // by every test run, so falling back to a never-matching regex keeps input paths panic-free.
-    Regex::new(s).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("the empty class compiles"))
-}
 
 fn day_num() -> String {
     let words = ORDINAL_WORDS.iter().rev().copied().collect::<Vec<_>>().join("|");

@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::due::{self, Clock, Found};
 use crate::parse::{Utterance, fmt_at};
 use crate::people::People;
+use crate::text::re;
 use crate::text::{Sentence, clip, content_stems, overlap, sentences, words};
 use regex::Regex;
 use serde::Serialize;
@@ -106,12 +107,6 @@ pub fn extract(utterances: &[Utterance], ctx: &Context) -> Capture {
         e.push(u.clone());
     }
     e.finish().1
-}
-
-fn re(s: &str) -> Regex {
-    // The patterns are constants; a typo shows in every test run, and input can never
-    // reach this fallback.
-    Regex::new(s).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("the empty class compiles"))
 }
 
 /// ASCII lowercase keeps byte offsets, so positions found in it index the original.
@@ -601,7 +596,7 @@ impl Engine {
         self.learn(i, &sents);
         let mut out = Vec::new();
         self.questions_step(i, &u, &sents);
-        out.extend(self.decision_step(i, &u, &sents));
+        out.extend(self.decision_step(&u, &sents));
         out.extend(self.action_step(i, &u, person, &sents));
         out.extend(self.checklist_step(i, &u, &sents));
         self.utts.push(Utt { speaker: u.speaker.clone(), person, text: u.text.clone() });
@@ -673,8 +668,7 @@ impl Engine {
 
     // ---- decisions -----------------------------------------------------------------
 
-    fn decision_step(&mut self, i: usize, u: &Utterance, sents: &[Sentence]) -> Vec<Item> {
-        let _ = i;
+    fn decision_step(&mut self, u: &Utterance, sents: &[Sentence]) -> Vec<Item> {
         let at = fmt_at(u.start_ms);
         let rest = |k: usize| sents[k..].iter().map(|s| s.text).collect::<Vec<_>>().join(" ");
         for (k, s) in sents.iter().enumerate() {

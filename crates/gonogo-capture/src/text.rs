@@ -1,4 +1,20 @@
-//! Text helpers the rules share: sentence splitting, word stems and loose word matching.
+//! Text helpers the rules share: sentence splitting, word stems, loose word matching and
+//! the patterns' compiler.
+
+use regex::Regex;
+
+/// Compiles one of the crate's constant patterns. A pattern that does not compile is a
+/// programming error: debug builds (every test run) stop on it; a release build, which
+/// input can never bring here, gets a pattern that matches nothing rather than a panic.
+pub(crate) fn re(s: &str) -> Regex {
+    match Regex::new(s) {
+        Ok(r) => r,
+        Err(e) => {
+            debug_assert!(false, "pattern does not compile: {e}");
+            Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("the empty class compiles"))
+        }
+    }
+}
 
 /// A sentence of an utterance: its text and byte offset.
 #[derive(Debug, Clone, Copy)]
