@@ -42,6 +42,10 @@ pub struct ActionItem {
     pub due: Option<String>,
     pub quote: String,
     pub why: String,
+    /// When this is a reassignment: the `at` of the assignment it replaces, which a live
+    /// reader (`--follow`) was already shown and should now drop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 /// A question raised and never answered in the meeting.
@@ -449,6 +453,8 @@ struct ActionDraft {
     deictic: Vec<String>,
     source: Vec<String>,
     removed: bool,
+    /// The start of the assignment this one took over.
+    replaces: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -748,6 +754,7 @@ impl Engine {
             due: found.timestamp().map(due::fmt_due),
             quote: a.quote.clone(),
             why: format!("{}; {}", a.why, found.rule()),
+            replaces: a.replaces.map(fmt_at),
         }
     }
 
@@ -774,7 +781,7 @@ impl Engine {
 
     /// Drops the earlier assignment a reassignment replaces: the one about the same thing
     /// (most shared words) held by someone else.
-    fn reassign(&mut self, to: usize, text: &str) -> Option<String> {
+    fn reassign(&mut self, to: usize, text: &str) -> Option<(String, i64)> {
         let st = content_stems(text);
         let best = self
             .actions
@@ -786,8 +793,8 @@ impl Engine {
             .max_by_key(|(j, n)| (*n, *j))?;
         let a = &mut self.actions[best.0];
         a.removed = true;
-        let from = a.owner;
-        Some(self.owner_label(from))
+        let (from, at) = (a.owner, a.at_ms);
+        Some((self.owner_label(from), at))
     }
 
     fn action_step(&mut self, i: usize, u: &Utterance, person: Option<usize>, sents: &[Sentence]) -> Vec<Item> {
@@ -826,10 +833,12 @@ impl Engine {
                     r.speaker,
                     clip(&r.sentence, 80)
                 );
+                let mut replaces = None;
                 if r.reassign
-                    && let Some(from) = self.reassign(p, &r.source.join(" "))
+                    && let Some((from, at)) = self.reassign(p, &r.source.join(" "))
                 {
                     why.push_str(&format!("; reassigned from {from}"));
+                    replaces = Some(at);
                 }
                 let commit: Vec<usize> = (0..sents.len()).filter(|&k| SELF.is_match(&lowers[k])).collect();
                 let first = commit.first().copied().unwrap_or(0);
@@ -870,6 +879,7 @@ impl Engine {
                     deictic: Vec::new(),
                     source: r.source.clone(),
                     removed: false,
+                    replaces,
                 };
                 out.push(Item::ActionItem(self.action_item(&draft)));
                 self.actions.push(draft);
@@ -1031,6 +1041,7 @@ impl Engine {
                         deictic,
                         source: content_stems(&format!("{} {}", g1.join(" "), action)),
                         removed: false,
+                        replaces: None,
                     };
                     out.push(Item::ActionItem(self.action_item(&draft)));
                     self.actions.push(draft);
@@ -1040,10 +1051,12 @@ impl Engine {
                         continue;
                     }
                     let mut why = format!("directive to {}", self.owner_label(Some(*to)));
+                    let mut replaces = None;
                     if REASSIGN.is_match(&full)
-                        && let Some(from) = self.reassign(*to, &u.text)
+                        && let Some((from, at)) = self.reassign(*to, &u.text)
                     {
                         why.push_str(&format!("; reassigned from {from}"));
+                        replaces = Some(at);
                     }
                     let draft = ActionDraft {
                         at_ms: at,
@@ -1056,6 +1069,7 @@ impl Engine {
                         deictic,
                         source: content_stems(&u.text),
                         removed: false,
+                        replaces,
                     };
                     self.awaiting_ack.push((*to, i));
                     out.push(Item::ActionItem(self.action_item(&draft)));
@@ -1104,6 +1118,7 @@ impl Engine {
                         deictic: Vec::new(),
                         source: content_stems(&u.text),
                         removed: false,
+                        replaces: None,
                     };
                     out.push(Item::ActionItem(self.action_item(&draft)));
                     self.actions.push(draft);

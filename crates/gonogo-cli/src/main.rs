@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod capture_cmd;
 mod serve_cmd;
 mod watch_cmd;
 
@@ -187,6 +188,33 @@ enum Command {
     /// API tokens for `gonogo serve`.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Draft the meeting's decisions, action items, open questions and checklist updates from its
+    /// transcript (WebVTT, SRT or `[HH:MM:SS] Name: text`), each with the words it rests on.
+    #[command(
+        after_help = "Owners are resolved through the review's meeting.attendees, due dates through the meeting's \
+        date and time zone (stated in the transcript or meeting.date). --review takes any review file, complete or not.\n\n\
+        Exit codes: 0, 2 (the transcript or review cannot be read; the message names the line).\n\n\
+        Examples:\n  gonogo capture meeting.vtt --review review.yaml\n  \
+        gonogo capture meeting.vtt --review review.yaml --format human\n  \
+        gonogo capture meeting.srt --review review.yaml --apply      # merge into review.yaml; conflicts are listed\n  \
+        live-captions | gonogo capture --follow --review review.yaml  # JSON lines {at, speaker, text} in, items out"
+    )]
+    Capture {
+        /// The transcript file (not with --follow).
+        transcript: Option<PathBuf>,
+        /// The review whose attendees, checklist and deploy window the meeting is about.
+        #[arg(long, value_name = "FILE")]
+        review: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = capture_cmd::CaptureFormat::Json)]
+        format: capture_cmd::CaptureFormat,
+        /// Write the captured items into the --review file: blank values filled, a person's values kept.
+        #[arg(long)]
+        apply: bool,
+        /// Read utterances as JSON lines `{"at", "speaker", "text"}` from standard input and print
+        /// each item as soon as it is certain.
+        #[arg(long)]
+        follow: bool,
+    },
     /// Evaluate PromQL with the embedded engine over an OpenMetrics file with timestamps.
     #[command(subcommand)]
     Promql(PromqlCmd),
@@ -592,6 +620,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Serve { db, listen, demo, max_body } => serve_cmd::serve(&db, listen, demo, max_body),
         Command::Token(TokenCmd::Create { name, role, db }) => serve_cmd::token_create(&db, &name, &role),
         Command::Promql(cmd) => promql_cmd(cmd),
+        Command::Capture { transcript, review, format, apply, follow } => {
+            capture_cmd::run(capture_cmd::CaptureArgs { transcript, review, format, apply, follow })
+        }
         Command::Export { file, to } => {
             let name = display_name(&file);
             let bytes = read_file(&file)?;

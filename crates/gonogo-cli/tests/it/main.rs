@@ -1,5 +1,6 @@
 //! The `gonogo` binary as users and pipelines call it: exit codes, outputs, bad input.
 
+mod capture;
 mod check;
 mod commands;
 mod harness;
