@@ -96,7 +96,7 @@ pub fn run(a: CaptureArgs) -> Result<u8> {
 /// A time as `--follow` takes it: `HH:MM:SS(.mmm)`, `MM:SS(.mmm)`, or seconds.
 fn parse_at(v: &serde_json::Value) -> Option<i64> {
     if let Some(s) = v.as_f64() {
-        return (s.is_finite() && s >= 0.0 && s < 1e9).then(|| (s * 1000.0).round() as i64);
+        return (s.is_finite() && (0.0..1e9).contains(&s)).then(|| (s * 1000.0).round() as i64);
     }
     let s = v.as_str()?;
     let (clock, frac) = match s.split_once(['.', ',']) {
