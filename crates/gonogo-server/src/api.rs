@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use gonogo_core::model::{Review, Status, TriggerKind};
 use gonogo_core::{PastReview, Report};
-use gonogo_store::{Change, DecisionRecord, Meta, Role, Store, StoreError, StoredReview};
+use gonogo_store::{CaptureRow, Change, DecisionRecord, Meta, Role, Store, StoreError, StoredReview};
 use serde_json::{Value, json};
 use std::convert::Infallible;
 
@@ -28,6 +28,9 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/api/reviews/{id}/events", get(events::<S>))
         .route("/api/reviews/{id}/render", get(render::<S>))
         .route("/api/reviews/{id}/triggers/{name}/fire", post(fire::<S>))
+        .route("/api/reviews/{id}/transcript", post(transcript::<S>))
+        .route("/api/reviews/{id}/captures", get(captures::<S>))
+        .route("/api/reviews/{id}/captures/{capture}/{verb}", post(settle::<S>))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
@@ -671,4 +674,237 @@ async fn fire<S: Store>(
 ) -> ApiResult<Response> {
     fire_trigger(&st, &id, &name, &caller).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "trigger": name, "fired": true }))).into_response())
+}
+
+/// Utterances from a transcript body: WebVTT, SRT or `[HH:MM:SS] Name: text` (by content), or
+/// JSON lines `{"at", "speaker", "text"}` (`Content-Type: application/x-ndjson`, or a body
+/// that starts with `{`), as a live caption feed sends them.
+fn utterances(headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<gonogo_capture::Utterance>> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let line = 1 + body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({ "error": "the transcript is not UTF-8", "line": line }),
+        }
+    })?;
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let lines = ctype.starts_with("application/x-ndjson") || ctype.starts_with("application/jsonl");
+    if lines || text.trim_start().starts_with('{') {
+        let mut out = Vec::new();
+        for (i, l) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let bad = |why: String| ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: json!({ "error": format!("line {}: {why}", i + 1), "line": i + 1 }),
+            };
+            let v: Value = serde_json::from_str(l).map_err(|e| bad(format!("not JSON: {e}")))?;
+            let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            let at = v.get("at").and_then(|a| {
+                a.as_f64().map(|s| (s * 1000.0).round() as i64).or_else(|| a.as_str().and_then(clock_ms))
+            });
+            match (at, field("speaker"), field("text")) {
+                (Some(start_ms), Some(speaker), Some(text)) if start_ms >= 0 => {
+                    out.push(gonogo_capture::Utterance { start_ms, end_ms: None, speaker, text, line: i + 1 })
+                }
+                _ => return Err(bad("needs \"at\" (HH:MM:SS.mmm or seconds), \"speaker\" and \"text\"".into())),
+            }
+        }
+        return Ok(out);
+    }
+    gonogo_capture::parse(text).map(|(_, u)| u).map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({ "error": format!("line {}: {}", e.line, e.message), "line": e.line }),
+    })
+}
+
+/// `HH:MM:SS(.mmm)` or `MM:SS(.mmm)` as milliseconds.
+fn clock_ms(s: &str) -> Option<i64> {
+    let (clock, frac) = match s.split_once('.') {
+        Some((c, f)) if (1..=3).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+            (c, format!("{f:0<3}").parse::<i64>().ok()?)
+        }
+        Some(_) => return None,
+        None => (s, 0),
+    };
+    let p: Vec<i64> = clock.split(':').map(|x| x.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<_>>()?;
+    let secs = match p.as_slice() {
+        [h, m, s] if *m < 60 && *s < 60 => h * 3600 + m * 60 + s,
+        [m, s] if *s < 60 => m * 60 + s,
+        _ => return None,
+    };
+    Some(secs * 1000 + frac)
+}
+
+/// Runs a transcript through gonogo-capture against the stored review (its attendees,
+/// checklist and deploy window) and keeps what it drafts as pending items.
+pub async fn capture_transcript<S: Store>(
+    st: &AppState<S>,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    caller: &Caller,
+) -> ApiResult<Vec<CaptureRow>> {
+    caller.require(Role::Editor)?;
+    let (stored, _, review) = load(st, id).await?;
+    let utts = utterances(headers, body)?;
+    let ctx = gonogo_capture::Context::from_review_yaml(&stored.document)
+        .unwrap_or_else(|_| gonogo_capture::Context::empty());
+    let cap = gonogo_capture::extract(&utts, &ctx).to_json();
+    let mut items = Vec::new();
+    for (key, kind) in [
+        ("decisions", "decision"),
+        ("action_items", "action_item"),
+        ("open_questions", "open_question"),
+        ("checklist_updates", "checklist_update"),
+    ] {
+        for it in cap.get(key).and_then(|v| v.as_array()).into_iter().flatten() {
+            items.push((kind.to_string(), it.clone()));
+        }
+    }
+    let c = Change {
+        document: stored.document.clone(),
+        meta: meta(&review),
+        actor: caller.name.clone(),
+        change: "transcript".into(),
+        before: None,
+        after: Some(json!({ "utterances": utts.len(), "drafted": items.len() })),
+    };
+    let rows = st.store.add_captures(id, items, c).await?;
+    announce(st, id, stored.revision, "transcript", &caller.name).await;
+    Ok(rows)
+}
+
+async fn transcript<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_id(&id)?;
+    let rows = capture_transcript(&st, &id, &headers, &body, &caller).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "captures": rows }))).into_response())
+}
+
+async fn captures<S: Store>(
+    State(st): State<AppState<S>>,
+    _c: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    check_id(&id)?;
+    load(&st, &id).await?;
+    Ok(Json(json!({ "captures": st.store.captures(&id).await? })))
+}
+
+/// Accepts (applies to the review, audited) or rejects (audited) one pending captured item.
+/// A checklist update marks its item; an action item is added (once); a go/no-go call is
+/// recorded as a decision by the caller, an approver; other decisions and open questions have
+/// no place in the review file, so accepting them only records that a person confirmed them.
+pub async fn settle_capture<S: Store>(
+    st: &AppState<S>,
+    id: &str,
+    capture: i64,
+    verb: &str,
+    caller: &Caller,
+) -> ApiResult<CaptureRow> {
+    caller.require(Role::Editor)?;
+    let state = match verb {
+        "accept" => "accepted",
+        "reject" => "rejected",
+        other => return Err(ApiError::new(StatusCode::NOT_FOUND, format!("`{other}`: accept or reject"))),
+    };
+    let (_, _, review) = load(st, id).await?;
+    let row =
+        st.store.captures(id).await?.into_iter().find(|r| r.id == capture).ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, format!("no captured item {capture} in this review"))
+        })?;
+    if row.state != "pending" {
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("captured item {capture} is already {}", row.state)));
+    }
+    let item = &row.item;
+    let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    if state == "accepted" {
+        match row.kind.as_str() {
+            "checklist_update" => {
+                let name = text("item").unwrap_or_default();
+                let index = review.checklist.iter().position(|c| c.item.value == name).ok_or_else(|| {
+                    ApiError::new(StatusCode::CONFLICT, format!("the review no longer has the checklist item `{name}`"))
+                })?;
+                let mut patch = json!({ "status": text("status").unwrap_or_default() });
+                let blank_notes = review.checklist[index].notes.as_ref().is_none_or(|n| n.value.trim().is_empty());
+                if let Some(n) = text("notes").filter(|n| !n.is_empty() && blank_notes) {
+                    patch["notes"] = json!(n);
+                }
+                mark_item(st, id, index, &patch, None, caller).await?;
+            }
+            "action_item" => {
+                let action = text("action").unwrap_or_default();
+                let mut entry = serde_json::Map::new();
+                if let Some(o) = text("owner") {
+                    entry.insert("owner".into(), json!(o));
+                }
+                entry.insert("action".into(), json!(action));
+                if let Some(d) = text("due") {
+                    entry.insert("due".into(), json!(d));
+                }
+                entry.insert("status".into(), json!("open"));
+                let entry = Value::Object(entry);
+                edit(
+                    st,
+                    id,
+                    None,
+                    &caller.name,
+                    &format!("capture[{capture}]: action item"),
+                    |_| Ok(None),
+                    |doc| {
+                        let obj =
+                            doc.as_object_mut().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "not a mapping"))?;
+                        let list = obj.entry("action_items").or_insert_with(|| json!([]));
+                        if !list.is_array() {
+                            *list = json!([]);
+                        }
+                        let list =
+                            list.as_array_mut().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "action_items"))?;
+                        let same = |v: &Value| {
+                            v.get("action")
+                                .and_then(|a| a.as_str())
+                                .is_some_and(|a| a.trim().eq_ignore_ascii_case(action.trim()))
+                        };
+                        if !list.iter().any(same) {
+                            list.push(entry.clone());
+                        }
+                        Ok((Value::Null, entry.clone()))
+                    },
+                )
+                .await?;
+            }
+            "decision" if text("outcome").is_some() => {
+                record_decision(st, id, caller, &json!({ "outcome": text("outcome") }), None).await?;
+            }
+            _ => {}
+        }
+    }
+    let (stored, _, review) = load(st, id).await?;
+    let c = Change {
+        document: stored.document.clone(),
+        meta: meta(&review),
+        actor: caller.name.clone(),
+        change: format!("capture[{capture}] {state}"),
+        before: None,
+        after: Some(json!({ "kind": row.kind, "item": row.item })),
+    };
+    let settled = st.store.settle_capture(id, capture, state, c).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, format!("captured item {capture} was settled by someone else meanwhile"))
+    })?;
+    announce(st, id, stored.revision, &format!("capture[{capture}] {state}"), &caller.name).await;
+    Ok(settled)
+}
+
+async fn settle<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path((id, capture, verb)): Path<(String, i64, String)>,
+) -> ApiResult<Json<Value>> {
+    check_id(&id)?;
+    let row = settle_capture(&st, &id, capture, &verb, &caller).await?;
+    Ok(Json(json!({ "capture": row })))
 }

@@ -192,7 +192,21 @@ async fn guard_writes<S: Store>(
         let ok = ["application/yaml", "application/x-yaml", "text/yaml", "application/json"]
             .iter()
             .any(|t| ct.starts_with(t));
-        if !ok {
+        // A transcript is text: its own types, or text/plain for `[HH:MM:SS] Name: text`. A
+        // foreign page could send text/plain unasked, so the Origin check above is what stands
+        // between it and this endpoint (browsers send Origin with every cross-site POST).
+        let transcript = path.ends_with("/transcript")
+            && [
+                "text/plain",
+                "text/vtt",
+                "application/x-subrip",
+                "text/srt",
+                "application/x-ndjson",
+                "application/jsonl",
+            ]
+            .iter()
+            .any(|t| ct.starts_with(t));
+        if !ok && !transcript {
             return refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "send a review file as application/yaml, or JSON as application/json",

@@ -73,6 +73,18 @@ pub fn document() -> Value {
             "/api/reviews/{id}/render": { "parameters": [id_param(), { "name": "format", "in": "query", "schema": { "enum": ["markdown", "html"] } }], "get": { "summary": "The meeting document", "responses": { "200": { "description": "markdown or html" }, "400": { "description": "unknown format" } } } },
             "/api/reviews/{id}/triggers/{name}/fire": { "parameters": [id_param(), { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "post": op("A person reports a manual trigger", &[("202", "fired"), ("404", "no such trigger"), ("409", "not a manual trigger")]) },
+            "/api/reviews/{id}/transcript": { "parameters": [id_param()],
+                "post": { "summary": "Draft decisions, action items, open questions and checklist updates from a meeting transcript (editors); kept as pending captures",
+                          "requestBody": { "required": true, "content": {
+                              "text/plain": { "schema": { "type": "string", "description": "WebVTT, SRT or [HH:MM:SS] Name: text" } },
+                              "application/x-ndjson": { "schema": { "type": "string", "description": "JSON lines {at, speaker, text}" } } } },
+                          "responses": op("", &[("201", "{captures: [...]} the newly drafted items"), ("400", "not a transcript; `line` names where"), ("403", "not an editor"), ("404", "no such review")])["responses"] } },
+            "/api/reviews/{id}/captures": { "parameters": [id_param()],
+                "get": op("Every captured item: {id, kind, item, state: pending|accepted|rejected, created_at, actor, settled_at, settled_by}", &[("200", "{captures: [...]}"), ("404", "no such review")]) },
+            "/api/reviews/{id}/captures/{capture}/{verb}": { "parameters": [id_param(),
+                    { "name": "capture", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "verb", "in": "path", "required": true, "schema": { "enum": ["accept", "reject"] } }],
+                "post": op("Accept (apply to the review, audited; a go/no-go call needs an approver) or reject a pending captured item", &[("200", "{capture}"), ("403", "role"), ("404", "no such review or item"), ("409", "already settled, or no longer applicable")]) },
             "/api/openapi.json": { "get": op("This document", &[("200", "OpenAPI 3.1")]) }
         }
     })

@@ -25,6 +25,8 @@ pub fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/reviews/{id}/checklist/{index}", post(mark_form::<S>))
         .route("/reviews/{id}/decision", post(decision_form::<S>))
         .route("/reviews/{id}/triggers/{name}/fire", post(fire_form::<S>))
+        .route("/reviews/{id}/transcript", post(transcript_form::<S>))
+        .route("/reviews/{id}/captures/{capture}/{verb}", post(settle_form::<S>))
         .route("/login", get(login_page).post(login::<S>))
 }
 
@@ -147,7 +149,8 @@ async fn review_page<S: Store>(
         Err(e) => return error_page(e),
     };
     let audit = st.store.audit(&id).await.unwrap_or_default();
-    let inner = live_body(&id, stored.revision, &value, &review, &rep, &audit);
+    let captures = st.store.captures(&id).await.unwrap_or_default();
+    let inner = live_body(&id, stored.revision, &value, &review, &rep, &audit, &captures);
     if q.fragment.is_some() {
         return ([(header::CACHE_CONTROL, "no-store")], Html(inner)).into_response();
     }
@@ -185,6 +188,7 @@ fn live_body(
     review: &Review,
     rep: &gonogo_core::Report,
     audit: &[gonogo_store::AuditEntry],
+    captures: &[gonogo_store::CaptureRow],
 ) -> String {
     let mut b = String::new();
     // The seed's sections in its order; the ones with controls are drawn here, the others
@@ -354,6 +358,7 @@ fn live_body(
     b.push_str("</section>");
 
     b.push_str(&doc(&["follow-up"]));
+    b.push_str(&captured(id, captures));
     // The audit log.
     b.push_str("<section id=\"audit\" aria-labelledby=\"audit-h\"><h2 id=\"audit-h\">Audit Log</h2><table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Change</th></tr></thead><tbody>");
     for e in audit.iter().rev() {
@@ -367,6 +372,69 @@ fn live_body(
         );
     }
     b.push_str("</tbody></table></section>");
+    b
+}
+
+/// What the transcript drafted: each pending item with its quote and why, to accept or reject.
+fn captured(id: &str, captures: &[gonogo_store::CaptureRow]) -> String {
+    let mut b = String::from(
+        "<section id=\"captures\" aria-labelledby=\"captures-h\"><h2 id=\"captures-h\">Captured from the transcript</h2>",
+    );
+    let pending: Vec<_> = captures.iter().filter(|c| c.state == "pending").collect();
+    if pending.is_empty() {
+        b.push_str("<p>Nothing waiting for a person.</p>");
+    } else {
+        b.push_str("<table><thead><tr><th scope=\"col\">At</th><th scope=\"col\">What</th><th scope=\"col\">Said</th><th scope=\"col\">Accept?</th></tr></thead><tbody>");
+        for c in &pending {
+            let s = |k: &str| c.item.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let what = match c.kind.as_str() {
+                "decision" => match c.item.get("outcome").and_then(|o| o.as_str()) {
+                    Some(o) => format!("Decision: <strong>{}</strong>", esc(&o.to_uppercase().replace('_', "-"))),
+                    None => format!("Decision: {}", esc(&s("text"))),
+                },
+                "action_item" => format!(
+                    "Action item: {} — {}{}",
+                    esc(c.item.get("owner").and_then(|o| o.as_str()).unwrap_or("no single owner")),
+                    esc(&s("action")),
+                    c.item.get("due").and_then(|d| d.as_str()).map(|d| format!(", due {}", esc(d))).unwrap_or_default()
+                ),
+                "open_question" => format!("Open question: {}", esc(&s("text"))),
+                "checklist_update" => {
+                    format!("Checklist: {} → <strong>{}</strong>", esc(&s("item")), esc(&s("status")))
+                }
+                other => esc(other),
+            };
+            let quote = if c.kind == "open_question" { s("text") } else { s("quote") };
+            let _ = write!(
+                b,
+                "<tr id=\"capture-{cid}\"><td>{}</td><td>{what}<br><small>{}</small></td><td><q>{}</q> — {}</td><td>\
+                 <form class=\"inline noprint\" method=\"post\" action=\"/reviews/{rid}/captures/{cid}/accept\"><button type=\"submit\" id=\"accept-{cid}\">Accept</button></form>\
+                 <form class=\"inline noprint\" method=\"post\" action=\"/reviews/{rid}/captures/{cid}/reject\"><button type=\"submit\" id=\"reject-{cid}\">Reject</button></form></td></tr>",
+                esc(&s("at")),
+                esc(&s("why")),
+                esc(&quote),
+                esc(&s("speaker")),
+                cid = c.id,
+                rid = esc(id)
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    let settled = captures.len() - pending.len();
+    if settled > 0 {
+        let _ = write!(
+            b,
+            "<p>{settled} captured item{} settled (see the audit log).</p>",
+            if settled == 1 { "" } else { "s" }
+        );
+    }
+    let _ = write!(
+        b,
+        "<form class=\"noprint\" method=\"post\" action=\"/reviews/{rid}/transcript\"><fieldset><legend>Capture from a transcript (editors)</legend>\
+         <p><label for=\"transcript\">Transcript</label><textarea id=\"transcript\" name=\"transcript\" rows=\"4\" cols=\"80\" placeholder=\"WebVTT, SRT or [00:01:02] Name: text\"></textarea></p>\
+         <p><button type=\"submit\" id=\"capture-transcript\">Draft items</button></p></fieldset></form></section>",
+        rid = esc(id)
+    );
     b
 }
 
@@ -455,6 +523,30 @@ async fn fire_form<S: Store>(
 ) -> Response {
     match api::fire_trigger(&st, &id, &name, &caller).await {
         Ok(()) => Redirect::to(&format!("/reviews/{id}#triggers")).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn transcript_form<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let text = f.get("transcript").cloned().unwrap_or_default();
+    match api::capture_transcript(&st, &id, &axum::http::HeaderMap::new(), text.as_bytes(), &caller).await {
+        Ok(_) => Redirect::to(&format!("/reviews/{id}#captures")).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn settle_form<S: Store>(
+    State(st): State<AppState<S>>,
+    caller: Caller,
+    Path((id, capture, verb)): Path<(String, i64, String)>,
+) -> Response {
+    match api::settle_capture(&st, &id, capture, &verb, &caller).await {
+        Ok(_) => Redirect::to(&format!("/reviews/{id}#captures")).into_response(),
         Err(e) => error_page(e),
     }
 }

@@ -48,8 +48,35 @@ fn pg_sql(sql: &'static str) -> &'static str {
     sql
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const PG_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_captures.sql")),
+];
+const PG_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_captures.sql")),
+];
+
+macro_rules! capture_columns {
+    () => {
+        "id, kind, item, state, created_at, actor, settled_at, settled_by"
+    };
+}
+
+macro_rules! capture_row {
+    ($r:expr) => {
+        CaptureRow {
+            id: $r.get(0),
+            kind: $r.get(1),
+            item: json($r.get(2)).unwrap_or(serde_json::Value::Null),
+            state: $r.get(3),
+            created_at: $r.get(4),
+            actor: $r.get(5),
+            settled_at: $r.get(6),
+            settled_by: $r.get(7),
+        }
+    };
+}
 
 fn json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -239,6 +266,74 @@ macro_rules! impl_store {
                     .iter()
                     .map(|r| PastOnCall { id: r.get(0), version: r.get(1), primary_oncall: r.get(2), review_time: r.get(3) })
                     .collect())
+            }
+
+            async fn add_captures(&self, id: &str, items: Vec<(String, serde_json::Value)>, c: Change) -> Result<Vec<CaptureRow>> {
+                let at = now();
+                let mut tx = self.0.begin().await?;
+                let exists: Option<String> = sqlx::query($sql("SELECT id FROM reviews WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.get(0));
+                if exists.is_none() {
+                    return Err(StoreError::NotFound(id.to_string()));
+                }
+                let known: Vec<(String, String)> = sqlx::query($sql("SELECT kind, item FROM captures WHERE review_id = $1"))
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect();
+                let mut added = Vec::new();
+                for (kind, item) in items {
+                    let text = item.to_string();
+                    if known.iter().any(|(k, i)| *k == kind && *i == text) || added.iter().any(|(k, i): &(String, String)| *k == kind && *i == text) {
+                        continue;
+                    }
+                    sqlx::query($sql("INSERT INTO captures (review_id, kind, item, state, created_at, actor) VALUES ($1, $2, $3, 'pending', $4, $5)"))
+                        .bind(id)
+                        .bind(&kind)
+                        .bind(&text)
+                        .bind(&at)
+                        .bind(&c.actor)
+                        .execute(&mut *tx)
+                        .await?;
+                    added.push((kind, text));
+                }
+                insert_audit!($sql, &mut *tx, id, &at, &c);
+                let q = concat!("SELECT ", capture_columns!(), " FROM captures WHERE review_id = $1 AND created_at = $2 ORDER BY id");
+                let rows = sqlx::query($sql(q)).bind(id).bind(&at).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(rows.iter().map(|r| capture_row!(r)).collect())
+            }
+
+            async fn captures(&self, id: &str) -> Result<Vec<CaptureRow>> {
+                let q = concat!("SELECT ", capture_columns!(), " FROM captures WHERE review_id = $1 ORDER BY id");
+                let rows = sqlx::query($sql(q)).bind(id).fetch_all(&self.0).await?;
+                Ok(rows.iter().map(|r| capture_row!(r)).collect())
+            }
+
+            async fn settle_capture(&self, id: &str, capture: i64, state: &str, c: Change) -> Result<Option<CaptureRow>> {
+                let at = now();
+                let mut tx = self.0.begin().await?;
+                let done = sqlx::query($sql("UPDATE captures SET state = $1, settled_at = $2, settled_by = $3 WHERE review_id = $4 AND id = $5 AND state = 'pending'"))
+                    .bind(state)
+                    .bind(&at)
+                    .bind(&c.actor)
+                    .bind(id)
+                    .bind(capture)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                insert_audit!($sql, &mut *tx, id, &at, &c);
+                let q = concat!("SELECT ", capture_columns!(), " FROM captures WHERE id = $1");
+                let row = sqlx::query($sql(q)).bind(capture).fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(Some(capture_row!(row)))
             }
 
             async fn create_token(&self, name: &str, role: Role) -> Result<String> {

@@ -129,6 +129,23 @@ pub struct DecisionRecord {
     pub body: serde_json::Value,
 }
 
+/// An item `gonogo capture` drafted from a meeting transcript, waiting for a person to
+/// accept it (it is then applied to the review) or reject it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaptureRow {
+    pub id: i64,
+    /// `decision`, `action_item`, `open_question` or `checklist_update`.
+    pub kind: String,
+    pub item: serde_json::Value,
+    /// `pending`, `accepted` or `rejected`.
+    pub state: String,
+    pub created_at: String,
+    /// Who sent the transcript.
+    pub actor: String,
+    pub settled_at: Option<String>,
+    pub settled_by: Option<String>,
+}
+
 /// Everything the server needs of persistence.
 pub trait Store: Clone + Send + Sync + 'static {
     /// Runs the backend's migrations; several processes may call it at once.
@@ -155,6 +172,24 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn audit(&self, id: &str) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
     /// The service's other reviews, for `on-call-not-rotated`.
     fn on_call_history(&self, service: &str, except: &str) -> impl Future<Output = Result<Vec<PastOnCall>>> + Send;
+    /// Keeps captured items as pending, with one audit entry for the transcript they came from;
+    /// an item already captured for the review (same kind and content) is not added again.
+    fn add_captures(
+        &self,
+        id: &str,
+        items: Vec<(String, serde_json::Value)>,
+        c: Change,
+    ) -> impl Future<Output = Result<Vec<CaptureRow>>> + Send;
+    fn captures(&self, id: &str) -> impl Future<Output = Result<Vec<CaptureRow>>> + Send;
+    /// Settles a pending item as `accepted` or `rejected`, with its audit entry; `None` when it is
+    /// not pending (settled already, or no such item).
+    fn settle_capture(
+        &self,
+        id: &str,
+        capture: i64,
+        state: &str,
+        c: Change,
+    ) -> impl Future<Output = Result<Option<CaptureRow>>> + Send;
     /// Creates a token; returns the secret, shown once (only its hash is kept).
     fn create_token(&self, name: &str, role: Role) -> impl Future<Output = Result<String>> + Send;
     fn token(&self, secret: &str) -> impl Future<Output = Result<Option<Token>>> + Send;

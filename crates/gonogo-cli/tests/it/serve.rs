@@ -725,3 +725,142 @@ fn writes_from_other_sites_and_odd_requests_are_refused_with_json() {
         2
     );
 }
+
+const TRANSCRIPT: &str = "[00:00:05] Elena Park: This is the readiness review for reports v2.14.0. For the notes, today is Friday the 13th of December 2024, all times UTC.
+[00:01:10] James Okafor: The rollback test in staging is done now. I validated the automated rollback script this morning.
+[00:02:00] Elena Park: James, please post the rollback test log in the release channel by 11:30 today.
+[00:02:06] James Okafor: Will do.
+[00:03:00] Priya Raman: Do we know if the EU shard needs a backfill?
+[00:03:20] Elena Park: Let's move on, we can come back to it.
+[00:04:00] Elena Park: Okay. Decision: it's a GO for v2.14.0.
+";
+
+/// The transcript feeds gonogo-capture; a person accepts or rejects each drafted item on the
+/// page or through the API; accepting applies it to the review, and every step is audited.
+fn capture_story(db: &str) {
+    let srv = Server::start(db, &[]);
+    let id = srv.send("POST", "/api/reviews", &[YAML], EXAMPLE).json()["id"].as_str().unwrap().to_string();
+    let text = ("Content-Type", "text/plain");
+    let r = srv.send("POST", &format!("/api/reviews/{id}/transcript"), &[text], TRANSCRIPT);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rows = r.json()["captures"].as_array().unwrap().clone();
+    let kind = |k: &str| rows.iter().find(|c| c["kind"] == k).unwrap_or_else(|| panic!("no {k}: {rows:#?}")).clone();
+    let (check, action, question, decision) =
+        (kind("checklist_update"), kind("action_item"), kind("open_question"), kind("decision"));
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    assert!(rows.iter().all(|c| c["state"] == "pending"));
+    assert_eq!(
+        (check["item"]["item"].as_str(), check["item"]["status"].as_str()),
+        (Some("Rollback tested in staging"), Some("done"))
+    );
+    assert_eq!(action["item"]["owner"], "@infra-james");
+    assert_eq!(action["item"]["due"], "2024-12-13T11:30:00Z");
+    assert_eq!(decision["item"]["outcome"], "go");
+    // The same transcript again drafts nothing new.
+    let r = srv.send("POST", &format!("/api/reviews/{id}/transcript"), &[text], TRANSCRIPT);
+    assert_eq!((r.status, r.json()["captures"].as_array().map(|a| a.len())), (201, Some(0)), "{}", r.body);
+    // The page shows each pending item with its quote, to accept or reject.
+    let page = srv.get(&format!("/reviews/{id}")).body;
+    assert!(page.contains("Captured from the transcript"), "{page}");
+    assert!(
+        page.contains(&format!("id=\"accept-{}\"", check["id"]))
+            && page.contains("<q>The rollback test in staging is done now.</q>"),
+        "{page}"
+    );
+
+    // Accepting the checklist update marks the item: one blocker fewer.
+    let before = rules_of(&srv.get(&format!("/api/reviews/{id}/verdict")).json());
+    assert!(before.contains(&("checklist-not-done".to_string(), true)), "{before:?}");
+    let r = srv.send("POST", &format!("/api/reviews/{id}/captures/{}/accept", check["id"]), &[], "");
+    assert_eq!((r.status, r.json()["capture"]["state"].as_str()), (200, Some("accepted")), "{}", r.body);
+    let doc = srv.get(&format!("/api/reviews/{id}")).json();
+    assert_eq!(doc["review"]["checklist"][7]["status"], "done");
+    let after = rules_of(&srv.get(&format!("/api/reviews/{id}/verdict")).json());
+    assert_eq!(after, vec![("rollback-untested".to_string(), true)]);
+    // The action item is added once, the question rejected, a settled item stays settled.
+    let r = srv.send("POST", &format!("/api/reviews/{id}/captures/{}/accept", action["id"]), &[], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let items = srv.get(&format!("/api/reviews/{id}")).json()["review"]["action_items"].clone();
+    let added: Vec<&serde_json::Value> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["owner"] == "@infra-james" && a["due"] == "2024-12-13T11:30:00Z")
+        .collect();
+    assert_eq!(added.len(), 1, "{items:#}");
+    assert_eq!(added[0]["status"], "open");
+    // Rejected with the page's form, as an attendee without script does.
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    let r = srv.send("POST", &format!("/reviews/{id}/captures/{}/reject", question["id"]), &[form], "");
+    assert_eq!((r.status, r.header("location")), (303, Some(format!("/reviews/{id}#captures").as_str())), "{}", r.body);
+    let r = srv.send("POST", &format!("/api/reviews/{id}/captures/{}/accept", question["id"]), &[], "");
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.json()["error"].as_str().unwrap().contains("already rejected"));
+    // The go/no-go call is recorded as a decision by whoever accepts it (here the open server's person).
+    let r = srv.send("POST", &format!("/api/reviews/{id}/captures/{}/accept", decision["id"]), &[], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = srv.get(&format!("/api/reviews/{id}/captures")).json()["captures"].clone();
+    let states: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "accepted").count(), 3, "{list:#}");
+    assert!(srv.get(&format!("/reviews/{id}")).body.contains("Nothing waiting for a person."));
+    // Every step is in the audit trail.
+    let audit = srv.get(&format!("/api/reviews/{id}/audit")).json()["audit"].clone();
+    let changes: Vec<String> =
+        audit.as_array().unwrap().iter().map(|e| e["change"].as_str().unwrap().to_string()).collect();
+    for want in [
+        "transcript".to_string(),
+        "checklist[7]".to_string(),
+        format!("capture[{}] accepted", check["id"]),
+        format!("capture[{}]: action item", action["id"]),
+        format!("capture[{}] rejected", question["id"]),
+        "decision".to_string(),
+    ] {
+        assert!(changes.contains(&want), "{want} not in {changes:?}");
+    }
+    // Bad input: a transcript that is not one, JSON lines without a time, an unknown review or item.
+    let r = srv.send(
+        "POST",
+        &format!("/api/reviews/{id}/transcript"),
+        &[text],
+        "WEBVTT\n\n00:00:01.000 --> soon\n<v A>hi</v>\n",
+    );
+    assert_eq!((r.status, r.json()["line"].as_i64()), (400, Some(3)), "{}", r.body);
+    let r = srv.send(
+        "POST",
+        &format!("/api/reviews/{id}/transcript"),
+        &[("Content-Type", "application/x-ndjson")],
+        "{\"speaker\": \"A\", \"text\": \"x\"}\n",
+    );
+    assert_eq!((r.status, r.json()["line"].as_i64()), (400, Some(1)), "{}", r.body);
+    let r = srv.send("POST", "/api/reviews/0123456789abcdef/transcript", &[text], TRANSCRIPT);
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(srv.send("POST", &format!("/api/reviews/{id}/captures/999999/accept"), &[], "").status, 404);
+    // The page's transcript form drafts from pasted text.
+    let pasted = "transcript=%5B00%3A06%3A00%5D+Ana+Souza%3A+I%27ll+update+the+FAQ+doc+for+CS+by+end+of+day.";
+    let r = srv.send("POST", &format!("/reviews/{id}/transcript"), &[form], pasted);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let list = srv.get(&format!("/api/reviews/{id}/captures")).json()["captures"].clone();
+    assert!(
+        list.as_array().unwrap().iter().any(|c| c["item"]["action"].as_str().is_some_and(|a| a.contains("FAQ"))),
+        "{list:#}"
+    );
+    // Live feeds send JSON lines.
+    let lines = "{\"at\": \"00:05:00\", \"speaker\": \"Ana Souza\", \"text\": \"I'll open the patch tracking issue for the P2s by end of day.\"}\n";
+    let r =
+        srv.send("POST", &format!("/api/reviews/{id}/transcript"), &[("Content-Type", "application/x-ndjson")], lines);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let fresh = r.json()["captures"].clone();
+    assert_eq!(fresh[0]["item"]["owner"], "@backend-ana", "{fresh:#}");
+}
+
+#[test]
+fn capture_story_on_sqlite() {
+    let dir = crate::temp_dir("serve-capture-sqlite");
+    capture_story(&format!("sqlite://{}", dir.join("gonogo.db").display()));
+}
+
+#[test]
+fn capture_story_on_postgres() {
+    let db = PgDb::new("capture");
+    capture_story(&db.url());
+}
