@@ -639,10 +639,20 @@ fn replicas_starting_at_once_migrate_once() {
         assert_eq!(s.get("/api/reviews").status, 200);
     }
     let o = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", &db.name, "-tAc", "SELECT count(*) FROM schema_migrations"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            &db.name,
+            "-tAc",
+            "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations",
+        ])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
+    // Each migration once: 0001 (reviews, revisions, audit, decisions, tokens), 0002 (captures).
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1,2");
 }
 
 #[test]
