@@ -119,6 +119,13 @@ pub fn parse(text: &str) -> Result<(Format, Vec<Utterance>), ParseError> {
     Ok((format, utterances))
 }
 
+/// A time into the meeting as a live feed writes it (`HH:MM:SS.mmm`, `MM:SS`, `.` or `,`
+/// before the milliseconds), in milliseconds: what `gonogo capture --follow` and the server's
+/// transcript endpoint read from `{"at": …}`.
+pub fn clock_ms(s: &str) -> Option<i64> {
+    timestamp(s, None)
+}
+
 /// A timestamp `[H]H:MM:SS[.,]mmm` or `MM:SS[.,]mmm` in milliseconds. `sep` is the
 /// millisecond separator the format requires; `None` accepts either (and none).
 fn timestamp(s: &str, sep: Option<char>) -> Option<i64> {

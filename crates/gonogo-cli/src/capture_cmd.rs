@@ -98,21 +98,7 @@ fn parse_at(v: &serde_json::Value) -> Option<i64> {
     if let Some(s) = v.as_f64() {
         return (s.is_finite() && (0.0..1e9).contains(&s)).then(|| (s * 1000.0).round() as i64);
     }
-    let s = v.as_str()?;
-    let (clock, frac) = match s.split_once(['.', ',']) {
-        Some((c, f)) if !f.is_empty() && f.len() <= 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            (c, format!("{f:0<3}").parse::<i64>().ok()?)
-        }
-        Some(_) => return None,
-        None => (s, 0),
-    };
-    let parts: Vec<i64> = clock.split(':').map(|p| p.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<_>>()?;
-    let secs = match parts.as_slice() {
-        [h, m, s] if *m < 60 && *s < 60 => h * 3600 + m * 60 + s,
-        [m, s] if *s < 60 => m * 60 + s,
-        _ => return None,
-    };
-    Some(secs * 1000 + frac)
+    v.as_str().and_then(gonogo_capture::parse::clock_ms)
 }
 
 /// `--follow`: one utterance per line as `{at, speaker, text}`; each item is printed as soon as

@@ -699,7 +699,9 @@ fn utterances(headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<gonogo_capture:
             let v: Value = serde_json::from_str(l).map_err(|e| bad(format!("not JSON: {e}")))?;
             let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
             let at = v.get("at").and_then(|a| {
-                a.as_f64().map(|s| (s * 1000.0).round() as i64).or_else(|| a.as_str().and_then(clock_ms))
+                a.as_f64()
+                    .map(|s| (s * 1000.0).round() as i64)
+                    .or_else(|| a.as_str().and_then(gonogo_capture::parse::clock_ms))
             });
             match (at, field("speaker"), field("text")) {
                 (Some(start_ms), Some(speaker), Some(text)) if start_ms >= 0 => {
@@ -714,24 +716,6 @@ fn utterances(headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<gonogo_capture:
         status: StatusCode::BAD_REQUEST,
         body: json!({ "error": format!("line {}: {}", e.line, e.message), "line": e.line }),
     })
-}
-
-/// `HH:MM:SS(.mmm)` or `MM:SS(.mmm)` as milliseconds.
-fn clock_ms(s: &str) -> Option<i64> {
-    let (clock, frac) = match s.split_once('.') {
-        Some((c, f)) if (1..=3).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
-            (c, format!("{f:0<3}").parse::<i64>().ok()?)
-        }
-        Some(_) => return None,
-        None => (s, 0),
-    };
-    let p: Vec<i64> = clock.split(':').map(|x| x.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<_>>()?;
-    let secs = match p.as_slice() {
-        [h, m, s] if *m < 60 && *s < 60 => h * 3600 + m * 60 + s,
-        [m, s] if *s < 60 => m * 60 + s,
-        _ => return None,
-    };
-    Some(secs * 1000 + frac)
 }
 
 /// Runs a transcript through gonogo-capture against the stored review (its attendees,

@@ -307,3 +307,63 @@ impl Drop for Prometheus {
         self.stop();
     }
 }
+
+/// A `gonogo watch` the test started, and the events file it writes.
+pub struct Watch {
+    pub child: Child,
+    pub events: PathBuf,
+    pub started: Instant,
+}
+
+impl Watch {
+    pub fn spawn(args: &[String], events: PathBuf) -> Watch {
+        let child = Command::new(env!("CARGO_BIN_EXE_gonogo"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        Watch { child, events, started: Instant::now() }
+    }
+}
+
+impl Watch {
+    /// Waits for the watch to exit; returns its code.
+    pub fn wait(&mut self, within: Duration) -> i32 {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s.code().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the watch did not exit within {within:?}; events: {:#?}", self.events());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    pub fn events(&self) -> Vec<gonogo_watch::events::Event> {
+        gonogo_watch::events::read(&self.events).unwrap_or_default()
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.events().into_iter().map(|e| e.event).collect()
+    }
+    /// Waits until an event with this name is in the file.
+    pub fn wait_event(&self, name: &str, within: Duration) -> gonogo_watch::events::Event {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(e) = self.events().into_iter().find(|e| e.event == name) {
+                return e;
+            }
+            assert!(Instant::now() < deadline, "no {name} event within {within:?}: {:#?}", self.events());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

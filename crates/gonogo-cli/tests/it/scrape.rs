@@ -2,7 +2,7 @@
 //! triggers right after each scrape, and serves its store through the Prometheus API; and
 //! `gonogo promql query`/`query-range` over an OpenMetrics file.
 
-use crate::harness::{Http, Target, free_port, temp};
+use crate::harness::{Http, Target, Watch, free_port, temp};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,63 +24,13 @@ fn webhook(name: &str, url: &str) -> String {
     format!("    - name: {name}\n      webhook: {{ url: \"{url}\", method: POST, body: '{{\"on\": false}}' }}\n")
 }
 
-struct Watch {
-    child: Child,
-    events: PathBuf,
-}
-
 fn start(dir: &Path, review: &Path, extra: &[&str]) -> Watch {
     let events = dir.join("events.jsonl");
     let mut args: Vec<String> =
         vec!["watch".into(), review.to_string_lossy().into(), "--interval".into(), "1s".into(), "--quiet".into()];
     args.extend(["--events".into(), events.to_string_lossy().into()]);
     args.extend(extra.iter().map(|s| s.to_string()));
-    let child = Command::new(env!("CARGO_BIN_EXE_gonogo"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    Watch { child, events }
-}
-
-impl Watch {
-    fn wait(&mut self, within: Duration) -> i32 {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s.code().unwrap_or(-1);
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the watch did not exit within {within:?}; events: {:#?}", self.events());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    fn events(&self) -> Vec<gonogo_watch::events::Event> {
-        gonogo_watch::events::read(&self.events).unwrap_or_default()
-    }
-    fn names(&self) -> Vec<String> {
-        self.events().into_iter().map(|e| e.event).collect()
-    }
-    fn wait_event(&self, name: &str, within: Duration) -> gonogo_watch::events::Event {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(e) = self.events().into_iter().find(|e| e.event == name) {
-                return e;
-            }
-            assert!(Instant::now() < deadline, "no {name} event within {within:?}: {:#?}", self.events());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Watch::spawn(&args, events)
 }
 
 /// GET (or form POST) against an API; the parsed JSON and the status.

@@ -1,9 +1,9 @@
 //! `gonogo watch`, `verify` and `trigger fire` against Debian's Prometheus on loopback,
 //! scraping a target the test controls every second. Webhook receivers are local listeners.
 
-use crate::harness::{Http, Prometheus, Target, free_port, temp};
+use crate::harness::{Http, Prometheus, Target, Watch, free_port, temp};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const REQ_OK: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"200\"}";
@@ -25,12 +25,6 @@ fn webhook(name: &str, url: &str, extra: &str) -> String {
     format!("    - name: {name}\n      webhook: {{ url: \"{url}\", method: POST, body: '{{\"on\": false}}'{extra} }}\n")
 }
 
-struct Watch {
-    child: Child,
-    pub events: PathBuf,
-    started: Instant,
-}
-
 fn start_watch(dir: &Path, review: &Path, prom: &str, extra: &[&str]) -> Watch {
     let events = dir.join("events.jsonl");
     let mut args = vec![
@@ -47,54 +41,7 @@ fn start_watch(dir: &Path, review: &Path, prom: &str, extra: &[&str]) -> Watch {
         "--quiet".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let child = Command::new(env!("CARGO_BIN_EXE_gonogo"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    Watch { child, events, started: Instant::now() }
-}
-
-impl Watch {
-    /// Waits for the watch to exit; returns its code.
-    fn wait(&mut self, within: Duration) -> i32 {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s.code().unwrap_or(-1);
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the watch did not exit within {within:?}; events: {:#?}", self.events());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    fn events(&self) -> Vec<gonogo_watch::events::Event> {
-        gonogo_watch::events::read(&self.events).unwrap_or_default()
-    }
-    fn names(&self) -> Vec<String> {
-        self.events().into_iter().map(|e| e.event).collect()
-    }
-    /// Waits until an event with this name is in the file.
-    fn wait_event(&self, name: &str, within: Duration) -> gonogo_watch::events::Event {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(e) = self.events().into_iter().find(|e| e.event == name) {
-                return e;
-            }
-            assert!(Instant::now() < deadline, "no {name} event within {within:?}: {:#?}", self.events());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Watch::spawn(&args, events)
 }
 
 fn ok_receiver() -> Http {
