@@ -126,6 +126,25 @@ pub fn clock_ms(s: &str) -> Option<i64> {
     timestamp(s, None)
 }
 
+/// One utterance of a live feed, a JSON line `{"at", "speaker", "text"}`: `at` is
+/// `HH:MM:SS.mmm` (or `MM:SS`) or seconds into the meeting. `n` is the line's number, for
+/// the error and the utterance. What `gonogo capture --follow` and the server's transcript
+/// endpoint read.
+pub fn utterance_json(line: &str, n: usize) -> Result<Utterance, ParseError> {
+    let err = |message: String| ParseError { line: n, message };
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| err(format!("not a JSON object {{at, speaker, text}}: {e}")))?;
+    let at = v.get("at").and_then(|a| match a.as_f64() {
+        Some(s) => (s.is_finite() && (0.0..1e9).contains(&s)).then(|| (s * 1000.0).round() as i64),
+        None => a.as_str().and_then(clock_ms),
+    });
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    match (at, field("speaker"), field("text")) {
+        (Some(start_ms), Some(speaker), Some(text)) => Ok(Utterance { start_ms, end_ms: None, speaker, text, line: n }),
+        _ => Err(err("needs \"at\" (HH:MM:SS.mmm or seconds), \"speaker\" and \"text\" (strings)".into())),
+    }
+}
+
 /// A timestamp `[H]H:MM:SS[.,]mmm` or `MM:SS[.,]mmm` in milliseconds. `sep` is the
 /// millisecond separator the format requires; `None` accepts either (and none).
 fn timestamp(s: &str, sep: Option<char>) -> Option<i64> {

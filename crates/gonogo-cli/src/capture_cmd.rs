@@ -3,7 +3,7 @@
 //! review without overwriting what a person wrote; `--follow` reads a live meeting from stdin.
 
 use anyhow::{Context as _, Result, bail};
-use gonogo_capture::{Capture, Context, Engine, Item, Utterance};
+use gonogo_capture::{Capture, Context, Engine, Item};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -93,14 +93,6 @@ pub fn run(a: CaptureArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A time as `--follow` takes it: `HH:MM:SS(.mmm)`, `MM:SS(.mmm)`, or seconds.
-fn parse_at(v: &serde_json::Value) -> Option<i64> {
-    if let Some(s) = v.as_f64() {
-        return (s.is_finite() && (0.0..1e9).contains(&s)).then(|| (s * 1000.0).round() as i64);
-    }
-    v.as_str().and_then(gonogo_capture::parse::clock_ms)
-}
-
 /// `--follow`: one utterance per line as `{at, speaker, text}`; each item is printed as soon as
 /// the engine is certain of it. A bad line is named and skipped; the exit code then says 2.
 fn follow(ctx: Context, format: CaptureFormat) -> Result<Option<Capture>> {
@@ -126,25 +118,15 @@ fn follow(ctx: Context, format: CaptureFormat) -> Result<Option<Capture>> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
+        let u = match gonogo_capture::parse::utterance_json(&line, n) {
+            Ok(u) => u,
             Err(e) => {
-                eprintln!("error: <stdin>:{n}: not a JSON object {{at, speaker, text}}: {e}");
+                eprintln!("error: <stdin>:{}: {}: {line}", e.line, e.message);
                 bad += 1;
                 continue;
             }
         };
-        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        let (Some(start_ms), Some(speaker), Some(text)) =
-            (v.get("at").and_then(parse_at), field("speaker"), field("text"))
-        else {
-            eprintln!(
-                "error: <stdin>:{n}: needs \"at\" (HH:MM:SS.mmm or seconds), \"speaker\" and \"text\" (strings): {line}"
-            );
-            bad += 1;
-            continue;
-        };
-        let items = engine.push(Utterance { start_ms, end_ms: None, speaker, text, line: n });
+        let items = engine.push(u);
         emit(items, &mut out)?;
     }
     let (items, capture) = engine.finish();
@@ -377,21 +359,4 @@ fn apply(path: &Path, text: &str, c: &Capture, ctx: &Context) -> Result<u8> {
     say("conflicts, not applied (the file's value stands)", &m.conflicts);
     say("captured, not in the review file", &m.kept);
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_at;
-    use serde_json::json;
-
-    #[test]
-    fn follow_times() {
-        assert_eq!(parse_at(&json!("00:01:02.5")), Some(62_500));
-        assert_eq!(parse_at(&json!("01:02")), Some(62_000));
-        assert_eq!(parse_at(&json!("1:00:00,250")), Some(3_600_250));
-        assert_eq!(parse_at(&json!(12.25)), Some(12_250));
-        assert_eq!(parse_at(&json!("00:61:00")), None);
-        assert_eq!(parse_at(&json!("soon")), None);
-        assert_eq!(parse_at(&json!(-1)), None);
-    }
 }

@@ -78,41 +78,16 @@ pub enum Value {
 }
 
 impl Value {
-    /// The Prometheus HTTP API's `data` object for this result.
+    /// The Prometheus HTTP API's `data` object for this result: [`Value::to_api_string`] read
+    /// back (with `arbitrary_precision`, times keep their digits), so there is one writer.
     pub fn to_api_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        let metric = |l: &Labels| {
-            serde_json::Value::Object(
-                l.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
-            )
-        };
-        match self {
-            Value::Scalar(t, v) => json!({"resultType": "scalar", "result": [api_time(*t), format_value(*v)]}),
-            Value::String(t, s) => json!({"resultType": "string", "result": [api_time(*t), s]}),
-            Value::Vector(samples) => {
-                let result: Vec<_> = samples
-                    .iter()
-                    .map(|s| json!({"metric": metric(&s.labels), "value": [api_time(s.t), format_value(s.v)]}))
-                    .collect();
-                json!({"resultType": "vector", "result": result})
-            }
-            Value::Matrix(series) => {
-                let result: Vec<_> = series
-                    .iter()
-                    .map(|s| {
-                        let values: Vec<_> =
-                            s.points.iter().map(|&(t, v)| json!([api_time(t), format_value(v)])).collect();
-                        json!({"metric": metric(&s.labels), "values": values})
-                    })
-                    .collect();
-                json!({"resultType": "matrix", "result": result})
-            }
-        }
+        serde_json::from_str(&self.to_api_string()).unwrap_or(serde_json::Value::Null)
     }
 }
 
 impl Value {
-    /// The same `data` object as [`Value::to_api_json`], written straight as JSON text: what
+    /// The Prometheus HTTP API's `data` object, written straight as JSON text (times as
+    /// seconds with at most millisecond digits, values as Go's `FormatFloat(v, 'f', -1)`): what
     /// an HTTP API sends, without building a tree of a value per point first.
     pub fn to_api_string(&self) -> String {
         use std::fmt::Write;
@@ -230,23 +205,6 @@ impl Value {
         }
         out
     }
-}
-
-/// Milliseconds as the API's seconds, printed exactly (`1700000000.123`, `1700000000`), as Prometheus does.
-fn api_time(t_ms: i64) -> serde_json::Value {
-    let sign = if t_ms < 0 { "-" } else { "" };
-    let abs = t_ms.unsigned_abs();
-    let mut s = format!("{sign}{}.{:03}", abs / 1000, abs % 1000);
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    // With serde_json's `arbitrary_precision` the digits are kept as written.
-    serde_json::from_str::<serde_json::Number>(&s)
-        .map(serde_json::Value::Number)
-        .unwrap_or_else(|_| serde_json::json!(t_ms as f64 / 1000.0))
 }
 
 /// A sample value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` prints it, which Prometheus uses.
@@ -1646,9 +1604,10 @@ mod tests {
         assert_eq!(format_value(1e21), "1000000000000000000000");
         assert_eq!(format_value(f64::NAN), "NaN");
         assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
-        assert_eq!(api_time(1_700_000_000_123).to_string(), "1700000000.123");
-        assert_eq!(api_time(1_700_000_000_000).to_string(), "1700000000");
-        assert_eq!(api_time(-1_500).to_string(), "-1.5");
+        let time = |t: i64| Value::Scalar(t, 0.0).to_api_json()["result"][0].to_string();
+        assert_eq!(time(1_700_000_000_123), "1700000000.123");
+        assert_eq!(time(1_700_000_000_000), "1700000000");
+        assert_eq!(time(-1_500), "-1.5");
     }
 
     #[test]

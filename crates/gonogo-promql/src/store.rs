@@ -242,7 +242,7 @@ impl Store {
     }
 
     /// The ids of the series matching all `matchers`, sorted by labels: what a query selects
-    /// once and then reads at every step through [`Store::window`].
+    /// once and then reads at every step through [`Store::samples`].
     pub fn select_ids(&self, matchers: &[Matcher]) -> Vec<usize> {
         let name_eq = matchers.iter().find_map(|m| match &m.op {
             MatchOp::Equal(v) if m.name == "__name__" => Some(v.as_str()),
@@ -268,35 +268,18 @@ impl Store {
         self.series.get(id).map_or(&[], |s| &s.samples)
     }
 
-    /// A series' samples in `[mint, maxt]`.
-    pub fn window(&self, id: usize, mint: i64, maxt: i64) -> &[(i64, f64)] {
-        let Some(s) = self.series.get(id) else { return &[] };
-        let lo = s.samples.partition_point(|&(t, _)| t < mint);
-        let hi = s.samples.partition_point(|&(t, _)| t <= maxt);
-        if lo < hi { &s.samples[lo..hi] } else { &[] }
-    }
-
     /// Series matching all `matchers` that have samples in `[mint, maxt]`, with those samples, sorted
     /// by labels.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Selected<'_>> {
-        let name_eq = matchers.iter().find_map(|m| match &m.op {
-            MatchOp::Equal(v) if m.name == "__name__" => Some(v.as_str()),
-            _ => None,
-        });
-        let candidates: Box<dyn Iterator<Item = &Series>> = match name_eq {
-            Some(name) => Box::new(self.by_name.get(name).into_iter().flatten().filter_map(|&id| self.series.get(id))),
-            None => Box::new(self.series.iter()),
-        };
-        let mut out: Vec<Selected<'_>> = candidates
-            .filter(|s| matchers.iter().all(|m| m.matches_labels(&s.labels)))
-            .filter_map(|s| {
+        self.select_ids(matchers)
+            .into_iter()
+            .filter_map(|id| {
+                let s = &self.series[id];
                 let lo = s.samples.partition_point(|&(t, _)| t < mint);
                 let hi = s.samples.partition_point(|&(t, _)| t <= maxt);
                 (lo < hi).then(|| Selected { labels: &s.labels, samples: &s.samples[lo..hi] })
             })
-            .collect();
-        out.sort_by(|a, b| a.labels.cmp(b.labels));
-        out
+            .collect()
     }
 }
 

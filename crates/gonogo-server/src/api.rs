@@ -640,6 +640,19 @@ async fn render<S: Store>(
     }
 }
 
+/// An audit entry that leaves the document as it is (a trigger fired, a transcript read, a
+/// captured item settled): what happened and by whom.
+fn note(stored: &StoredReview, review: &Review, caller: &Caller, change: String, after: Value) -> Change {
+    Change {
+        document: stored.document.clone(),
+        meta: meta(review),
+        actor: caller.name.clone(),
+        change,
+        before: None,
+        after: Some(after),
+    }
+}
+
 pub async fn fire_trigger<S: Store>(st: &AppState<S>, id: &str, name: &str, caller: &Caller) -> ApiResult<()> {
     caller.require(Role::Editor)?;
     let (stored, _, review) = load(st, id).await?;
@@ -654,14 +667,7 @@ pub async fn fire_trigger<S: Store>(st: &AppState<S>, id: &str, name: &str, call
             format!("`{name}` is not a manual trigger; only manual triggers are fired by a person"),
         ));
     }
-    let c = Change {
-        document: stored.document.clone(),
-        meta: meta(&review),
-        actor: caller.name.clone(),
-        change: "trigger_fired".into(),
-        before: None,
-        after: Some(json!({ "trigger": name })),
-    };
+    let c = note(&stored, &review, caller, "trigger_fired".to_string(), json!({ "trigger": name }));
     st.store.add_audit(id, c).await?;
     announce(st, id, stored.revision, "trigger_fired", &caller.name).await;
     Ok(())
@@ -692,23 +698,10 @@ fn utterances(headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<gonogo_capture:
     if lines || text.trim_start().starts_with('{') {
         let mut out = Vec::new();
         for (i, l) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let bad = |why: String| ApiError {
+            out.push(gonogo_capture::parse::utterance_json(l, i + 1).map_err(|e| ApiError {
                 status: StatusCode::BAD_REQUEST,
-                body: json!({ "error": format!("line {}: {why}", i + 1), "line": i + 1 }),
-            };
-            let v: Value = serde_json::from_str(l).map_err(|e| bad(format!("not JSON: {e}")))?;
-            let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            let at = v.get("at").and_then(|a| {
-                a.as_f64()
-                    .map(|s| (s * 1000.0).round() as i64)
-                    .or_else(|| a.as_str().and_then(gonogo_capture::parse::clock_ms))
-            });
-            match (at, field("speaker"), field("text")) {
-                (Some(start_ms), Some(speaker), Some(text)) if start_ms >= 0 => {
-                    out.push(gonogo_capture::Utterance { start_ms, end_ms: None, speaker, text, line: i + 1 })
-                }
-                _ => return Err(bad("needs \"at\" (HH:MM:SS.mmm or seconds), \"speaker\" and \"text\"".into())),
-            }
+                body: json!({ "error": format!("line {}: {}", e.line, e.message), "line": e.line }),
+            })?);
         }
         return Ok(out);
     }
@@ -744,14 +737,13 @@ pub async fn capture_transcript<S: Store>(
             items.push((kind.to_string(), it.clone()));
         }
     }
-    let c = Change {
-        document: stored.document.clone(),
-        meta: meta(&review),
-        actor: caller.name.clone(),
-        change: "transcript".into(),
-        before: None,
-        after: Some(json!({ "utterances": utts.len(), "drafted": items.len() })),
-    };
+    let c = note(
+        &stored,
+        &review,
+        caller,
+        "transcript".to_string(),
+        json!({ "utterances": utts.len(), "drafted": items.len() }),
+    );
     let rows = st.store.add_captures(id, items, c).await?;
     announce(st, id, stored.revision, "transcript", &caller.name).await;
     Ok(rows)
@@ -868,14 +860,13 @@ pub async fn settle_capture<S: Store>(
         }
     }
     let (stored, _, review) = load(st, id).await?;
-    let c = Change {
-        document: stored.document.clone(),
-        meta: meta(&review),
-        actor: caller.name.clone(),
-        change: format!("capture[{capture}] {state}"),
-        before: None,
-        after: Some(json!({ "kind": row.kind, "item": row.item })),
-    };
+    let c = note(
+        &stored,
+        &review,
+        caller,
+        format!("capture[{capture}] {state}"),
+        json!({ "kind": row.kind, "item": row.item }),
+    );
     let settled = st.store.settle_capture(id, capture, state, c).await?.ok_or_else(|| {
         ApiError::new(StatusCode::CONFLICT, format!("captured item {capture} was settled by someone else meanwhile"))
     })?;

@@ -97,7 +97,16 @@ impl Embedded {
     pub fn query(&self, expr: &str, t_ms: i64) -> Result<Vec<Sample>, SourceError> {
         let store = self.store.read().map_err(|_| api_err("internal", "the store's lock is poisoned"))?;
         let v = eval::instant(&store, expr, t_ms).map_err(|e| api_err("bad_data", &e.to_string()))?;
-        crate::source::parse_instant(&v.to_api_json())
+        // Straight from the evaluator's value: this runs for every trigger after every scrape.
+        Ok(match v {
+            eval::Value::Vector(samples) => {
+                samples.into_iter().map(|s| Sample { labels: s.labels, value: s.v }).collect()
+            }
+            eval::Value::Scalar(_, v) => vec![Sample { labels: Vec::new(), value: v }],
+            eval::Value::Matrix(_) | eval::Value::String(..) => {
+                return Err(api_err("bad_data", "the query returns a range vector; a trigger needs an instant value"));
+            }
+        })
     }
 }
 

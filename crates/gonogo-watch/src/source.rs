@@ -300,7 +300,7 @@ pub fn parse_value(s: &str) -> Option<f64> {
     }
 }
 
-pub(crate) fn parse_instant(data: &serde_json::Value) -> Result<Vec<Sample>, SourceError> {
+fn parse_instant(data: &serde_json::Value) -> Result<Vec<Sample>, SourceError> {
     let kind = data.get("resultType").and_then(|t| t.as_str()).unwrap_or("");
     let result = data.get("result").ok_or_else(|| proto("no result"))?;
     match kind {

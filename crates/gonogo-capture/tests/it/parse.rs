@@ -137,3 +137,24 @@ fn the_dev_transcripts_parse() {
         assert!(us.iter().all(|u| !u.speaker.is_empty() && !u.text.is_empty()), "{name}");
     }
 }
+
+#[test]
+fn live_feed_lines_and_their_times() {
+    use gonogo_capture::parse::utterance_json;
+    let at = |a: &str| {
+        utterance_json(&format!("{{\"at\": {a}, \"speaker\": \"Ana\", \"text\": \"hi\"}}"), 4).map(|u| u.start_ms)
+    };
+    assert_eq!(at("\"00:01:02.5\""), Ok(62_500));
+    assert_eq!(at("\"01:02\""), Ok(62_000));
+    assert_eq!(at("\"1:00:00,250\""), Ok(3_600_250));
+    assert_eq!(at("12.25"), Ok(12_250));
+    for bad in ["\"00:61:00\"", "\"soon\"", "-1"] {
+        let e = at(bad).unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("needs \"at\""), "{bad}: {}", e.message);
+    }
+    let e = utterance_json("not json", 2).unwrap_err();
+    assert!(e.line == 2 && e.message.starts_with("not a JSON object"), "{}", e.message);
+    let u = utterance_json("{\"at\": \"00:00:03\", \"speaker\": \"Ana Souza\", \"text\": \"I'll do it.\"}", 1).unwrap();
+    assert_eq!((u.speaker.as_str(), u.text.as_str(), u.line), ("Ana Souza", "I'll do it.", 1));
+}

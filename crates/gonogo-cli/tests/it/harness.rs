@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -167,6 +167,26 @@ impl Target {
         m.rates.insert(series.to_string(), per_sec);
         m.counters.entry(series.to_string()).or_insert(0.0);
     }
+}
+
+pub const REQ_OK: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"200\"}";
+pub const REQ_ERR: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"500\"}";
+/// The seed's error-rate trigger, over 5 s instead of 5 minutes so that a test sees it move.
+pub const ERROR_RATIO: &str = "sum(rate(http_requests_total{route=\"/api/reports/schedule\",code=~\"5..\"}[5s])) / sum(rate(http_requests_total{route=\"/api/reports/schedule\"}[5s]))";
+
+/// A review of `reports v2.14.0` with these triggers and actions (YAML list bodies, indented by 4).
+pub fn review(dir: &Path, triggers: &str, actions: &str, monitoring: &str) -> PathBuf {
+    let text = format!(
+        "apiVersion: gonogo/v1\nrelease: {{ service: reports, version: v2.14.0 }}\nrollback:\n  steps: [Disable the flag]\n  triggers:\n{triggers}  actions:\n{actions}monitoring:\n{monitoring}"
+    );
+    let p = dir.join("review.yaml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A webhook action posting `{"on": false}` (`extra`: more flow-map entries, e.g. `, retries: 0`).
+pub fn webhook(name: &str, url: &str, extra: &str) -> String {
+    format!("    - name: {name}\n      webhook: {{ url: \"{url}\", method: POST, body: '{{\"on\": false}}'{extra} }}\n")
 }
 
 pub fn free_port() -> u16 {

@@ -2,27 +2,10 @@
 //! triggers right after each scrape, and serves its store through the Prometheus API; and
 //! `gonogo promql query`/`query-range` over an OpenMetrics file.
 
-use crate::harness::{Http, Target, Watch, free_port, temp};
-use std::path::{Path, PathBuf};
+use crate::harness::{ERROR_RATIO, Http, REQ_ERR, REQ_OK, Target, Watch, free_port, review, temp, webhook};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const REQ_OK: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"200\"}";
-const REQ_ERR: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"500\"}";
-const ERROR_RATIO: &str = "sum(rate(http_requests_total{route=\"/api/reports/schedule\",code=~\"5..\"}[5s])) / sum(rate(http_requests_total{route=\"/api/reports/schedule\"}[5s]))";
-
-fn review(dir: &Path, triggers: &str, actions: &str, monitoring: &str) -> PathBuf {
-    let text = format!(
-        "apiVersion: gonogo/v1\nrelease: {{ service: reports, version: v2.14.0 }}\nrollback:\n  steps: [Disable the flag]\n  triggers:\n{triggers}  actions:\n{actions}monitoring:\n{monitoring}"
-    );
-    let p = dir.join("review.yaml");
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn webhook(name: &str, url: &str) -> String {
-    format!("    - name: {name}\n      webhook: {{ url: \"{url}\", method: POST, body: '{{\"on\": false}}' }}\n")
-}
 
 fn start(dir: &Path, review: &Path, extra: &[&str]) -> Watch {
     let events = dir.join("events.jsonl");
@@ -82,7 +65,7 @@ fn scrape_error_rate_fires_right_after_the_scrape_that_shows_it() {
     let hook = Http::start(|_| (200, "ok".into()));
     let trig =
         format!("    - name: Error rate above 2%\n      query: '{ERROR_RATIO}'\n      above: 0.02\n      for: 0s\n");
-    let r = review(&dir, &trig, &webhook("disable flag", &hook.url("/flag")), "  []\n");
+    let r = review(&dir, &trig, &webhook("disable flag", &hook.url("/flag"), ""), "  []\n");
     let scrape = target.http.url("/metrics");
     let mut w = start(&dir, &r, &["--scrape", &scrape, "--until", "60s"]);
     w.wait_event("watch_started", Duration::from_secs(10));
@@ -117,7 +100,7 @@ fn a_failing_target_is_a_source_error_with_its_reason_and_no_action() {
     target.gauge("queue_depth", 10.0);
     let hook = Http::start(|_| (200, "ok".into()));
     let trig = "    - name: Queue depth above 500\n      query: max(queue_depth)\n      above: 500\n";
-    let r = review(&dir, trig, &webhook("disable flag", &hook.url("/flag")), "  []\n");
+    let r = review(&dir, trig, &webhook("disable flag", &hook.url("/flag"), ""), "  []\n");
     let mut w = start(&dir, &r, &["--scrape", &target.http.url("/metrics"), "--until", "6s"]);
     w.wait_event("watch_started", Duration::from_secs(10));
     std::thread::sleep(Duration::from_secs(2));
@@ -369,7 +352,7 @@ fn alert_trigger_from_alertmanager_beside_the_scrape() {
     let am = Alertmanager::start("scrape");
     let hook = Http::start(|_| (200, "ok".into()));
     let trig = "    - name: Queue depth above 500\n      query: max(queue_depth)\n      above: 500\n    - name: Sidekiq queue depth alert\n      alert: SidekiqReportsQueueDepth\n";
-    let r = review(&dir, trig, &webhook("disable flag", &hook.url("/flag")), "  []\n");
+    let r = review(&dir, trig, &webhook("disable flag", &hook.url("/flag"), ""), "  []\n");
     let am_url = format!("http://127.0.0.1:{}", am.port);
     let mut w = start(&dir, &r, &["--scrape", &target.http.url("/metrics"), "--alerts", &am_url, "--until", "40s"]);
     w.wait_event("watch_started", Duration::from_secs(10));

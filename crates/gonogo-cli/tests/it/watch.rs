@@ -1,29 +1,10 @@
 //! `gonogo watch`, `verify` and `trigger fire` against Debian's Prometheus on loopback,
 //! scraping a target the test controls every second. Webhook receivers are local listeners.
 
-use crate::harness::{Http, Prometheus, Target, Watch, free_port, temp};
-use std::path::{Path, PathBuf};
+use crate::harness::{ERROR_RATIO, Http, Prometheus, REQ_ERR, REQ_OK, Target, Watch, free_port, review, temp, webhook};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const REQ_OK: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"200\"}";
-const REQ_ERR: &str = "http_requests_total{route=\"/api/reports/schedule\",code=\"500\"}";
-/// The seed's error-rate trigger, over 5 s instead of 5 minutes so that a test sees it move.
-const ERROR_RATIO: &str = "sum(rate(http_requests_total{route=\"/api/reports/schedule\",code=~\"5..\"}[5s])) / sum(rate(http_requests_total{route=\"/api/reports/schedule\"}[5s]))";
-
-/// A review with these triggers and actions (YAML list bodies, indented by 4).
-fn review(dir: &Path, triggers: &str, actions: &str, monitoring: &str) -> PathBuf {
-    let text = format!(
-        "apiVersion: gonogo/v1\nrelease: {{ service: reports, version: v2.14.0 }}\nrollback:\n  steps: [Disable the flag]\n  triggers:\n{triggers}  actions:\n{actions}monitoring:\n{monitoring}"
-    );
-    let p = dir.join("review.yaml");
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn webhook(name: &str, url: &str, extra: &str) -> String {
-    format!("    - name: {name}\n      webhook: {{ url: \"{url}\", method: POST, body: '{{\"on\": false}}'{extra} }}\n")
-}
 
 fn start_watch(dir: &Path, review: &Path, prom: &str, extra: &[&str]) -> Watch {
     let events = dir.join("events.jsonl");
